@@ -1,0 +1,15 @@
+package org.osum4j.cli;
+
+import org.osum4j.golden.GoldenSuite;
+
+/** The registry of every parity checker the library has; {@code check-golden} and the tests use it. */
+public final class Checkers {
+
+    private Checkers() {}
+
+    /** A suite with all checkers registered. */
+    public static GoldenSuite all() {
+        GoldenSuite s = new GoldenSuite();
+        return s;
+    }
+}
