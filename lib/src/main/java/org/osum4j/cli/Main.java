@@ -22,6 +22,7 @@ public final class Main {
 
     static {
         COMMANDS.put("check-golden", new CheckGolden());
+        COMMANDS.put("bench", new Bench());
         COMMANDS.put("runtime", new RuntimeInfo.Command());
     }
 

@@ -1,0 +1,17 @@
+package org.osum4j.cli;
+
+import java.util.List;
+
+/** The list of benchmarks {@code ./osum bench} knows; each part registers its workload here. */
+final class Benchmarks {
+
+    private Benchmarks() {}
+
+    static List<String> names() {
+        return List.of("features", "encoder", "decode", "train_step");
+    }
+
+    static void registerAll() {
+        // Workloads are registered as the parts that implement them land (features, encoder, decode, train_step).
+    }
+}
