@@ -35,7 +35,7 @@ class NotebooksTest {
     static void installKernel() throws Exception {
         Path prefix = tmp.resolve("prefix");
         List<String> cmd = List.of(TestSupport.java(), "-cp", System.getProperty("java.class.path"),
-                KernelInstaller.class.getName(), "install", "--prefix", prefix.toString(),
+                "org.osum4j.kernel.KernelInstaller", "install", "--prefix", prefix.toString(),
                 "--java", TestSupport.java(), "--classpath", System.getProperty("java.class.path"),
                 "--jvm-opt", "-Xmx2g", "--jvm-opt", "-Djava.awt.headless=true",
                 "--env", "OSUM_ROOT=" + TestSupport.repoRoot());
