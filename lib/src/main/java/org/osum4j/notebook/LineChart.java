@@ -119,6 +119,14 @@ public final class LineChart extends Chart {
         boolean showMarkers = markers != null ? markers
                 : series.stream().allMatch(s -> s.x().length <= MARKER_POINT_LIMIT);
         for (Series s : series) {
+            if (logY) {
+                for (int i = 0; i < s.y().length; i++) {
+                    if (!(s.y()[i] > 0)) {
+                        throw new IllegalStateException("line chart '" + title() + "': a log y axis needs positive values; series '"
+                                + s.name() + "' has " + s.y()[i] + " at index " + i);
+                    }
+                }
+            }
             XYSeries added = chart.addSeries(s.name(), s.x(), s.y());
             if (!showMarkers) {
                 added.setMarker(SeriesMarkers.NONE);
