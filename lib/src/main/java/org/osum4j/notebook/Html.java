@@ -53,6 +53,21 @@ public final class Html {
         return new BigDecimal(value).round(new MathContext(4)).stripTrailingZeros().toPlainString();
     }
 
+    /**
+     * A key/value block from alternating keys and values, in the given order:
+     * {@code Html.keyValues("WER", wer, "utterances", n)}.
+     */
+    public static Rich keyValues(Object... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("keyValues needs key, value pairs; got " + keysAndValues.length + " arguments");
+        }
+        Map<String, Object> entries = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            entries.put(String.valueOf(keysAndValues[i]), keysAndValues[i + 1]);
+        }
+        return keyValues(entries);
+    }
+
     /** A two-column key/value block, e.g. a run summary; values are shown with {@link #number} when numeric. */
     public static Rich keyValues(Map<String, ?> entries) {
         Map<String, ?> copy = new LinkedHashMap<>(entries);

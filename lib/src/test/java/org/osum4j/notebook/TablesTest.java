@@ -76,6 +76,11 @@ class TablesTest {
     }
 
     @Test
+    void keyValues_pairsKeepTheirOrder() {
+        assertEquals("b: 2\na: x", Html.keyValues("b", 2, "a", "x").mimeBundle().get("text/plain"));
+    }
+
+    @Test
     void keyValues_escapesAndFormatsNumbers() {
         Map<String, String> bundle = Html.keyValues(Map.of("<k>", 0.123456)).mimeBundle();
         assertTrue(bundle.get("text/html").contains("&lt;k&gt;"));
