@@ -37,7 +37,7 @@ public final class Progress implements AutoCloseable, Rich {
     private final long total;             // <= 0: unknown
     private final LongSupplier nanoClock;
     private final long minIntervalNanos;
-    private final DisplaySink sink;       // used when it supports updates
+    private final DisplaySink sink;       // injected sink, or null: go through Display (the kernel's sink)
     private final PrintStream terminal;   // used otherwise
     private final long startNanos;
     private final Map<String, Double> metrics = new LinkedHashMap<>();
@@ -54,11 +54,13 @@ public final class Progress implements AutoCloseable, Rich {
         this.total = b.total;
         this.nanoClock = b.nanoClock;
         this.minIntervalNanos = b.minInterval.toNanos();
-        this.sink = b.sink != null ? b.sink : Display.sink();
+        this.sink = b.sink;
         this.terminal = b.terminal;
         this.startNanos = nanoClock.getAsLong();
         this.lastRenderNanos = startNanos;
-        if (sink.supportsUpdates()) {
+        if (sink == null && Display.inNotebook()) {
+            this.displayId = Display.showUpdatable(snapshot());
+        } else if (sink != null && sink.supportsUpdates()) {
             this.displayId = UUID.randomUUID().toString();
             sink.display(snapshot(), displayId);
         } else {
@@ -270,10 +272,12 @@ public final class Progress implements AutoCloseable, Rich {
     }
 
     private void render() {
-        if (displayId != null) {
-            sink.update(displayId, snapshot());
-        } else {
+        if (displayId == null) {
             drawLine();
+        } else if (sink == null) {
+            Display.update(displayId, snapshot());
+        } else {
+            sink.update(displayId, snapshot());
         }
     }
 
@@ -345,7 +349,7 @@ public final class Progress implements AutoCloseable, Rich {
             return this;
         }
 
-        /** Where notebook output goes (default {@link Display#sink()}); a sink without updates means terminal mode. */
+        /** Where notebook output goes (default: through {@link Display}); a sink without updates means terminal mode. */
         public Builder sink(DisplaySink displaySink) {
             this.sink = displaySink;
             return this;
