@@ -58,6 +58,14 @@ public abstract class Chart implements Rich {
         this.vectorByNature = vectorByNature;
     }
 
+    /**
+     * Whether an automatic SVG is worth rendering at all; charts that know they are dense (thousands
+     * of points) say no up front, which saves rendering an SVG only to drop it for its size.
+     */
+    protected boolean svgWorthRendering() {
+        return true;
+    }
+
     /** Draws the chart onto {@code g} in the box (0, 0, width, height); the background is already white. */
     protected abstract void paint(Graphics2D g, int width, int height);
 
@@ -162,7 +170,7 @@ public abstract class Chart implements Rich {
     public Map<String, String> mimeBundle() {
         Map<String, String> bundle = new LinkedHashMap<>();
         bundle.put("image/png", Base64.getEncoder().encodeToString(png()));
-        if (svgInBundle == null ? vectorByNature : svgInBundle) {
+        if (svgInBundle == null ? vectorByNature && svgWorthRendering() : svgInBundle) {
             String svg = svg();
             if (svgInBundle != null || svg.length() <= AUTO_SVG_MAX_CHARS) {
                 bundle.put("image/svg+xml", svg);

@@ -19,6 +19,9 @@ public final class LineChart extends Chart {
     /** Above this many points per series markers only clutter the line, so they are off by default. */
     private static final int MARKER_POINT_LIMIT = 60;
 
+    /** Above this many points in all, the notebook bundle gets no automatic SVG (one element per segment). */
+    private static final int AUTO_SVG_POINT_LIMIT = 250; // ~900 SVG chars per point: about AUTO_SVG_MAX_CHARS
+
     private record Series(String name, double[] x, double[] y) {}
 
     private final String xLabel;
@@ -101,6 +104,11 @@ public final class LineChart extends Chart {
     public LineChart withSvg(boolean include) {
         super.withSvg(include);
         return this;
+    }
+
+    @Override
+    protected boolean svgWorthRendering() {
+        return series.stream().mapToInt(s -> s.x().length).sum() <= AUTO_SVG_POINT_LIMIT;
     }
 
     @Override
