@@ -75,7 +75,7 @@ public final class ScriptRunner {
             // JShell commands are lines; only /exit matters in a script.
             String trimmed = rest.stripLeading();
             int lead = rest.length() - trimmed.length();
-            if (trimmed.startsWith("/")) {
+            if (trimmed.length() > 1 && trimmed.charAt(0) == '/' && Character.isLetter(trimmed.charAt(1))) {
                 int eol = trimmed.indexOf('\n');
                 String cmd = (eol < 0 ? trimmed : trimmed.substring(0, eol)).trim();
                 if (cmd.startsWith("/exit")) {

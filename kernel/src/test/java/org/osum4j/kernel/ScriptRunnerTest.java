@@ -71,6 +71,14 @@ class ScriptRunnerTest {
     }
 
     @Test
+    void script_commentsBetweenSnippets_areNotTakenForCommands() throws Exception {
+        Result r = runScript("// a comment\nint a = 2; // trailing\n/* block */\nSystem.out.println(\"a=\" + a);\n");
+        assertEquals(0, r.status(), r.output());
+        assertTrue(r.output().contains("a=2"), r.output());
+        assertTrue(!r.output().contains("ignored"), r.output());
+    }
+
+    @Test
     void script_systemExit_usesItsStatus() throws Exception {
         Result r = runScript("System.out.println(\"bye\");\nSystem.exit(3);\n");
         assertEquals(3, r.status(), r.output());

@@ -24,6 +24,14 @@ public final class Display {
 
     private static volatile DisplaySink sink = TERMINAL;
 
+    /** Renderers for types that cannot implement {@link Rich} themselves (third-party types), by class. */
+    private static final Map<Class<?>, java.util.function.Function<Object, Rich>> RENDERERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    static {
+        register(tech.tablesaw.api.Table.class, Tables::rich);
+    }
+
     private Display() {}
 
     /** Installs the sink (the kernel calls this once at start-up); null restores the terminal sink. */
@@ -59,11 +67,28 @@ public final class Display {
     }
 
     /**
+     * Makes values of {@code type} (and its subclasses) render through {@code renderer}, e.g. a Tablesaw
+     * {@code Table} as an HTML table. The kernel stays generic: it only ever asks {@link #bundle(Object)}.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> void register(Class<T> type, java.util.function.Function<? super T, ? extends Rich> renderer) {
+        RENDERERS.put(type, o -> renderer.apply((T) o));
+    }
+
+    /**
      * The MIME bundle for any object: a {@link Rich} object's own bundle (with {@code text/plain}
      * added from {@code toString()} when missing), otherwise just {@code text/plain}.
      */
     public static Map<String, String> bundle(Object value) {
         Map<String, String> out = new LinkedHashMap<>();
+        if (value != null && !(value instanceof Rich)) {
+            for (Map.Entry<Class<?>, java.util.function.Function<Object, Rich>> r : RENDERERS.entrySet()) {
+                if (r.getKey().isInstance(value)) {
+                    value = r.getValue().apply(value);
+                    break;
+                }
+            }
+        }
         if (value instanceof Rich) {
             Map<String, String> own = ((Rich) value).mimeBundle();
             if (own != null) {
