@@ -1,0 +1,232 @@
+package org.osum4j.model.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osum4j.golden.GoldenSuite;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * TorchCheckpoint against a real torch.save file (the golden osum_tiny infer.pt vs its safetensors twin) and
+ * against small torch 1.13 fixtures made by make_torch_fixtures.py (values are arange-based, so the expected
+ * numbers are computed here), plus the errors for files outside the supported subset.
+ */
+class TorchCheckpointTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static Path osumTiny() {
+        return GoldenSuite.defaultDir().resolve("osum_tiny");
+    }
+
+    static Path resource(String name) throws URISyntaxException {
+        return Path.of(TorchCheckpointTest.class.getResource(name).toURI());
+    }
+
+    @Test
+    void inferPt_everyTensorBitIdenticalToModelSafetensors() throws IOException {
+        Map<String, TensorData> pt = TorchCheckpoint.open(osumTiny().resolve("infer.pt")).stateDict();
+        SafeTensors st = SafeTensors.read(osumTiny().resolve("model.safetensors"));
+        JsonNode meta = JSON.readTree(osumTiny().resolve("meta.json").toFile());
+        List<String> keys = new ArrayList<>();
+        meta.get("state_dict_keys").forEach(k -> keys.add(k.asText()));
+
+        // infer.pt keys equal meta.json's state_dict_keys in order, and the safetensors file has the same set.
+        assertEquals(keys, new ArrayList<>(pt.keySet()));
+        assertEquals(new java.util.TreeSet<>(keys), new java.util.TreeSet<>(st.names()));
+        for (String k : keys) {
+            TensorData a = pt.get(k);
+            TensorData b = st.get(k);
+            assertEquals(k, a.name());
+            assertArrayEquals(b.shape(), a.shape(), k);
+            assertEquals(b.dtype(), a.dtype(), k);
+            assertEquals(b.data(), a.data(), "bytes of " + k); // ByteBuffer.equals compares remaining bytes
+        }
+    }
+
+    @Test
+    void inferPt_aliasesShareTheirOriginalsStorage() throws IOException {
+        Map<String, TensorData> pt = TorchCheckpoint.open(osumTiny().resolve("infer.pt")).stateDict();
+        JsonNode aliases = JSON.readTree(osumTiny().resolve("meta.json").toFile()).get("state_dict_aliases");
+        assertTrue(aliases.size() > 0);
+        aliases.fields().forEachRemaining(e -> {
+            TensorData alias = pt.get(e.getKey());
+            TensorData orig = pt.get(e.getValue().asText());
+            assertEquals(orig.data(), alias.data(), e.getKey());
+            assertTrue(alias.data().isDirect(), "zero-copy slice of the mapped entry expected");
+        });
+    }
+
+    @Test
+    void views_offsetsStridesAndDtypesMatchTorch() throws Exception {
+        Map<String, TensorData> sd = TorchCheckpoint.open(resource("views.pt")).stateDict();
+        float[] a = new float[24];
+        for (int i = 0; i < 24; i++) a[i] = i;
+        assertArrayEquals(a, sd.get("contig").toFloats());
+        assertArrayEquals(new long[]{2, 3, 4}, sd.get("contig").shape());
+        assertArrayEquals(a, sd.get("shared").toFloats());
+
+        // permute(2, 0, 1): out[i][j][k] = a[j][k][i] = 12j + 4k + i
+        float[] perm = new float[24];
+        for (int i = 0; i < 4; i++) for (int j = 0; j < 2; j++) for (int k = 0; k < 3; k++) perm[i * 6 + j * 3 + k] = 12 * j + 4 * k + i;
+        assertArrayEquals(new long[]{4, 2, 3}, sd.get("permuted").shape());
+        assertArrayEquals(perm, sd.get("permuted").toFloats());
+
+        assertArrayEquals(Arrays.copyOfRange(a, 12, 24), sd.get("row1").toFloats());
+        assertArrayEquals(new float[]{1, 5, 9, 13, 17, 21}, sd.get("col").toFloats());
+        assertArrayEquals(a, sd.get("half").toFloats());
+        assertEquals(DType.F16, sd.get("half").dtype());
+        assertEquals(DType.BF16, sd.get("bf16").dtype());
+        assertArrayEquals(a, sd.get("bf16").toFloats());
+        // a[0].t(): [4, 3], out[i][j] = a[0][j][i] = 4j + i
+        float[] t = new float[12];
+        for (int i = 0; i < 4; i++) for (int j = 0; j < 3; j++) t[i * 3 + j] = 4 * j + i;
+        assertArrayEquals(t, sd.get("bf16_t").toFloats());
+        assertEquals(DType.F64, sd.get("f64").dtype());
+        assertArrayEquals(new long[]{0, 1, 2, 3, 4}, sd.get("i64").toLongs());
+        assertEquals(DType.I32, sd.get("i32").dtype());
+        assertArrayEquals(new long[]{0, 1, 2, 3, 4}, sd.get("i32").toLongs());
+        assertArrayEquals(new long[]{-2, -1, 0, 1, 2}, sd.get("i8").toLongs());
+        assertArrayEquals(new long[]{0, 1, 2, 3, 4}, sd.get("u8").toLongs());
+        assertEquals(DType.BOOL, sd.get("bool").dtype());
+        assertArrayEquals(new long[]{1, 0, 1, 0, 1, 0}, sd.get("bool").toLongs());
+        assertArrayEquals(new long[0], sd.get("scalar").shape());
+        assertArrayEquals(new float[]{3.5f}, sd.get("scalar").toFloats());
+        assertArrayEquals(new long[]{0, 3}, sd.get("empty").shape());
+        assertArrayEquals(new float[]{0, 1, 2, 3, 4, 5}, sd.get("param").toFloats());
+    }
+
+    @Test
+    void nested_rootIsNotFlat_errorSuggestsSubDictAndPathPicksIt() throws Exception {
+        TorchCheckpoint c = TorchCheckpoint.open(resource("nested.pt"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::stateDict);
+        assertTrue(e.getMessage().contains("'model'") && e.getMessage().contains("nested dict"), e.getMessage());
+        assertEquals(17, c.stateDict("model").size());
+        Map<?, ?> root = (Map<?, ?>) c.root();
+        assertEquals(3L, root.get("epoch"));
+        assertEquals(0.5, root.get("lr"));
+        assertEquals(List.of(0.9, 0.99), root.get("betas"));
+        assertNull(root.get("flag"));
+        assertArrayEquals(new byte[]{0, (byte) 0xff}, (byte[]) root.get("blob"));
+        assertEquals(17, TorchCheckpoint.load(resource("nested.pt")).size()); // unwraps "model"
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> c.stateDict("module"));
+        assertTrue(missing.getMessage().contains("no key 'module'"), missing.getMessage());
+    }
+
+    @Test
+    void unknownGlobal_strictNamesIt_lenientKeepsItOpaque() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TorchCheckpoint.open(resource("nested_args.pt")));
+        assertTrue(e.getMessage().contains("nested_args.pt") && e.getMessage().contains("argparse.Namespace"), e.getMessage());
+        TorchCheckpoint c = TorchCheckpoint.openLenient(resource("nested_args.pt"));
+        assertEquals(17, c.stateDict("module").size());
+        Object args = ((Map<?, ?>) c.root()).get("args");
+        assertInstanceOf(TorchCheckpoint.PyObject.class, args);
+        assertEquals("argparse.Namespace", ((TorchCheckpoint.PyObject) args).type());
+        assertEquals(Map.of("lr", 0.1), ((TorchCheckpoint.PyObject) args).state());
+    }
+
+    @Test
+    void handMadePickle_unknownGlobal_errorNamesFileAndGlobal(@TempDir Path tmp) throws IOException {
+        // protocol 2: GLOBAL os.system, ('ls',), REDUCE, STOP
+        byte[] pkl = {(byte) 0x80, 2, 'c', 'o', 's', '\n', 's', 'y', 's', 't', 'e', 'm', '\n',
+                'X', 2, 0, 0, 0, 'l', 's', (byte) 0x85, 'R', '.'};
+        Path f = tmp.resolve("evil.pt");
+        writeZip(f, Map.of("archive/data.pkl", pkl, "archive/version", "3\n".getBytes()), false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TorchCheckpoint.open(f));
+        assertTrue(e.getMessage().contains("evil.pt") && e.getMessage().contains("os.system"), e.getMessage());
+    }
+
+    @Test
+    void handMadePickle_unknownOpcode_errorNamesOpcode(@TempDir Path tmp) throws IOException {
+        byte[] pkl = {(byte) 0x80, 2, 'i', 'x', '\n', '.'}; // INST is outside the subset
+        Path f = tmp.resolve("inst.pt");
+        writeZip(f, Map.of("archive/data.pkl", pkl), false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TorchCheckpoint.open(f));
+        assertTrue(e.getMessage().contains("inst.pt") && e.getMessage().contains("opcode 0x69"), e.getMessage());
+    }
+
+    @Test
+    void truncatedZip_errorSaysTruncated(@TempDir Path tmp) throws IOException {
+        Path src = osumTiny().resolve("infer.pt");
+        Path f = tmp.resolve("cut.pt");
+        byte[] all = Files.readAllBytes(src);
+        Files.write(f, Arrays.copyOf(all, all.length / 2));
+        IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.open(f));
+        assertTrue(e.getMessage().contains("cut.pt") && e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void legacyFormat_errorExplainsLegacy() throws Exception {
+        IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.open(resource("legacy.pt")));
+        assertTrue(e.getMessage().contains("legacy.pt") && e.getMessage().contains("legacy"), e.getMessage());
+    }
+
+    @Test
+    void deflatedEntries_areInflatedToTheSameTensors(@TempDir Path tmp) throws Exception {
+        Path src = resource("views.pt");
+        Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        try (ZipFile z = new ZipFile(src.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(z.entries())) entries.put(e.getName(), z.getInputStream(e).readAllBytes());
+        }
+        Path f = tmp.resolve("deflated.pt");
+        writeZip(f, entries, true);
+        Map<String, TensorData> a = TorchCheckpoint.open(src).stateDict();
+        Map<String, TensorData> b = TorchCheckpoint.open(f).stateDict();
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) assertEquals(a.get(k).data(), b.get(k).data(), k);
+    }
+
+    @Test
+    void storageEntryShorterThanDeclared_errorNamesStorage(@TempDir Path tmp) throws Exception {
+        Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        try (ZipFile z = new ZipFile(resource("views.pt").toFile())) {
+            for (ZipEntry e : java.util.Collections.list(z.entries())) entries.put(e.getName(), z.getInputStream(e).readAllBytes());
+        }
+        entries.put("views/data/0", new byte[8]); // "contig" storage: 24 floats expected
+        Path f = tmp.resolve("short.pt");
+        writeZip(f, entries, false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TorchCheckpoint.open(f));
+        assertTrue(e.getMessage().contains("short.pt") && e.getMessage().contains("storage '0'"), e.getMessage());
+    }
+
+    static void writeZip(Path f, Map<String, byte[]> entries, boolean deflate) throws IOException {
+        try (OutputStream os = Files.newOutputStream(f); ZipOutputStream z = new ZipOutputStream(os)) {
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                ZipEntry ze = new ZipEntry(e.getKey());
+                if (!deflate) {
+                    ze.setMethod(ZipEntry.STORED);
+                    ze.setSize(e.getValue().length);
+                    CRC32 crc = new CRC32();
+                    crc.update(e.getValue());
+                    ze.setCrc(crc.getValue());
+                } else {
+                    ze.setMethod(ZipEntry.DEFLATED);
+                }
+                z.putNextEntry(ze);
+                z.write(e.getValue());
+                z.closeEntry();
+            }
+        }
+    }
+}
