@@ -1,0 +1,196 @@
+package org.osum4j.model.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.osum4j.golden.GoldenSuite;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * NameMapping on the golden osum_tiny infer.pt: the canonical names and shapes equal the state_dict of the
+ * PyTorch baseline (osum_torch.py's OSUM module, listed once by Python in osum_torch_state_dict_osum_tiny.txt),
+ * the encoder / LLM sections carry the golden Whisper / Qwen2 fixture names, and export round-trips.
+ */
+class NameMappingTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static Map<String, TensorData> inferPt() throws IOException {
+        return TorchCheckpoint.open(TorchCheckpointTest.osumTiny().resolve("infer.pt")).stateDict();
+    }
+
+    static JsonNode config() throws IOException {
+        return JSON.readTree(TorchCheckpointTest.osumTiny().resolve("config.json").toFile());
+    }
+
+    @Test
+    void fromOsum_namesAndShapesEqualTheTorchBaselineStateDict() throws Exception {
+        NameMapping.OsumImport imp = NameMapping.fromOsum(inferPt());
+        Map<String, long[]> expected = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(TorchCheckpointTest.resource("osum_torch_state_dict_osum_tiny.txt"))) {
+            if (line.startsWith("#") || line.isBlank()) continue;
+            String[] p = line.split(" ");
+            expected.put(p[0], Arrays.stream(p[1].split(",")).mapToLong(Long::parseLong).toArray());
+        }
+        ModelWeights.Report r = ModelWeights.check(expected, ModelWeights.shapes(imp.canonical()));
+        assertTrue(r.ok(), r.toString());
+        assertEquals(expected.size(), imp.canonical().size());
+    }
+
+    @Test
+    void fromOsum_setsAsideUnusedAndAliases_andKeepsSpeechRows() throws IOException {
+        Map<String, TensorData> osum = inferPt();
+        NameMapping.OsumImport imp = NameMapping.fromOsum(osum);
+        assertEquals(Set.of("ln_speech.weight", "ln_speech.bias", "speaker_head.weight", "speaker_head.bias"),
+                imp.unused().keySet());
+        JsonNode aliases = JSON.readTree(TorchCheckpointTest.osumTiny().resolve("meta.json").toFile()).get("state_dict_aliases");
+        Map<String, String> expectedAliases = new LinkedHashMap<>();
+        aliases.fields().forEachRemaining(e -> expectedAliases.put(e.getKey(), e.getValue().asText()));
+        assertEquals(expectedAliases, imp.aliases());
+        assertTrue(imp.unmapped().isEmpty(), imp.unmapped().keySet().toString());
+        assertEquals(osum.size(), imp.canonical().size() + imp.unused().size() + imp.aliases().size());
+
+        int n = config().get("derived").get("speech_token_num").asInt();
+        assertEquals(n, imp.speechTokenNum());
+        float[] table = osum.get("speech_token_emded.weight").toFloats();
+        int h = (int) osum.get("speech_token_emded.weight").shape()[1];
+        assertArrayEquals(Arrays.copyOfRange(table, n * h, (n + 2) * h), imp.canonical().get("speech_embed.weight").toFloats());
+        assertArrayEquals(new long[]{2, h}, imp.canonical().get("speech_embed.weight").shape());
+        // [1, max, D] buffer -> [max, D], same bytes
+        TensorData pe = imp.canonical().get("adapter.embed_positions");
+        assertEquals(osum.get("speech_transformer.embed.pos_enc.pe").data(), pe.data());
+        assertEquals(2, pe.shape().length);
+    }
+
+    @Test
+    void sections_carryTheGoldenWhisperAndQwen2Names() throws IOException {
+        NameMapping.OsumImport imp = NameMapping.fromOsum(inferPt());
+        Map<String, TensorData> enc = NameMapping.section(imp.canonical(), "encoder.");
+        Set<String> whisper = SafeTensors.read(GoldenSuite.defaultDir().resolve("whisper_encoder_a/model.safetensors")).tensors().keySet();
+        assertEquals(patterns(whisper), patterns(enc.keySet()));
+        Map<String, TensorData> llm = NameMapping.section(imp.canonical(), "llm.");
+        Set<String> base = llm.keySet().stream().filter(k -> !k.contains(".lora_")).collect(Collectors.toSet());
+        Set<String> qwen = SafeTensors.read(GoldenSuite.defaultDir().resolve("qwen2_a/model.safetensors")).tensors().keySet();
+        assertEquals(patterns(qwen), patterns(base));
+        assertEquals("model.embed_tokens.weight", llm.get("model.embed_tokens.weight").name());
+    }
+
+    /** Names with every layer index replaced by {i}, so fixtures with other layer counts compare equal. */
+    private static Set<String> patterns(Set<String> names) {
+        return names.stream().map(s -> s.replaceAll("\\.\\d+\\.", ".{i}.")).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void toOsum_roundTripGivesTheSameKeysOrderShapesAndBytes() throws IOException {
+        Map<String, TensorData> osum = inferPt();
+        NameMapping.OsumImport imp = NameMapping.fromOsum(osum);
+        Map<String, TensorData> back = NameMapping.toOsum(imp.canonical(), imp);
+        assertEquals(new ArrayList<>(osum.keySet()), new ArrayList<>(back.keySet()));
+        for (String k : osum.keySet()) {
+            assertEquals(k, back.get(k).name());
+            assertArrayEquals(osum.get(k).shape(), back.get(k).shape(), k);
+            assertEquals(osum.get(k).data(), back.get(k).data(), k);
+        }
+    }
+
+    @Test
+    void toOsum_changedSpeechEmbed_writesOnlyRowsNAndNPlus1() throws IOException {
+        Map<String, TensorData> osum = inferPt();
+        NameMapping.OsumImport imp = NameMapping.fromOsum(osum);
+        Map<String, TensorData> canon = new LinkedHashMap<>(imp.canonical());
+        TensorData se = canon.get("speech_embed.weight");
+        float[] v = se.toFloats();
+        for (int i = 0; i < v.length; i++) v[i] = i + 0.5f;
+        canon.put("speech_embed.weight", TensorData.ofFloats("speech_embed.weight", se.shape(), v));
+        TensorData table = NameMapping.toOsum(canon, imp).get("speech_token_emded.weight");
+        float[] orig = osum.get("speech_token_emded.weight").toFloats();
+        float[] got = table.toFloats();
+        int n = imp.speechTokenNum();
+        int h = (int) se.shape()[1];
+        assertArrayEquals(Arrays.copyOf(orig, n * h), Arrays.copyOf(got, n * h));
+        assertArrayEquals(v, Arrays.copyOfRange(got, n * h, (n + 2) * h));
+    }
+
+    @Test
+    void olderPeftWithoutBaseLayer_mapsToTheSameCanonicalAndBack() throws IOException {
+        Map<String, TensorData> old = new LinkedHashMap<>();
+        inferPt().forEach((k, t) -> old.put(k.replace(".base_layer.", "."), t));
+        NameMapping.OsumImport imp = NameMapping.fromOsum(old);
+        NameMapping.OsumImport cur = NameMapping.fromOsum(inferPt());
+        assertEquals(cur.canonical().keySet(), imp.canonical().keySet());
+        assertFalse(imp.style().baseLayer());
+        assertEquals(old.keySet(), NameMapping.toOsum(imp.canonical(), imp).keySet());
+    }
+
+    @Test
+    void toOsumFresh_hasEveryUsedOsumKeyAndZeroUnusedSpeechRows() throws IOException {
+        Map<String, TensorData> osum = inferPt();
+        NameMapping.OsumImport imp = NameMapping.fromOsum(osum);
+        Map<String, TensorData> fresh = NameMapping.toOsum(imp.canonical(), imp.speechTokenNum());
+        Set<String> expected = new TreeSet<>(osum.keySet());
+        expected.removeIf(k -> k.startsWith("ln_speech.") || k.startsWith("speaker_head."));
+        assertEquals(expected, new TreeSet<>(fresh.keySet()));
+        float[] t = fresh.get("speech_token_emded.weight").toFloats();
+        int h = (int) osum.get("speech_token_emded.weight").shape()[1];
+        for (int i = 0; i < imp.speechTokenNum() * h; i++) assertEquals(0f, t[i]);
+        assertEquals(osum.get("lm_head.weight").data(), fresh.get("lm_head.weight").data());
+    }
+
+    @Test
+    void singleNames_mapBothWays() {
+        assertEquals("adapter.convs.1.weight", NameMapping.osumToCanonical("down_sample_2.conv.4.weight"));
+        assertEquals("encoder.layers.3.self_attn.out_proj.bias",
+                NameMapping.osumToCanonical("encoder.encoders.3.self_attn.linear_out.bias"));
+        assertEquals("adapter.input_norm.weight", NameMapping.osumToCanonical("speech_transformer.embed.out.1.weight"));
+        assertEquals("llm.model.layers.0.mlp.down_proj.lora_B.weight",
+                NameMapping.osumToCanonical("llama_model.base_model.model.model.layers.0.mlp.down_proj.lora_B.default.weight"));
+        assertEquals("llm.lm_head.weight", NameMapping.osumToCanonical("llama_model.lm_head.weight"));
+        assertNull(NameMapping.osumToCanonical("down_sample_2.conv.2.weight")); // a GELU index holds no weight
+        assertNull(NameMapping.osumToCanonical("encoder.embed.conv.0.extra.weight"));
+        assertEquals("llama_model.base_model.model.model.layers.0.self_attn.q_proj.base_layer.weight",
+                NameMapping.canonicalToOsum("llm.model.layers.0.self_attn.q_proj.weight", NameMapping.PeftStyle.CURRENT, true));
+        assertEquals("llama_model.base_model.model.model.layers.0.mlp.up_proj.weight",
+                NameMapping.canonicalToOsum("llm.model.layers.0.mlp.up_proj.weight", NameMapping.PeftStyle.CURRENT, false));
+    }
+
+    @Test
+    void check_reportsUnmappedAsUnexpectedAndUnusedAsIgnored() throws IOException {
+        Map<String, TensorData> osum = new LinkedHashMap<>(inferPt());
+        TensorData any = osum.get("ln_speech.weight");
+        osum.put("new_module.weight", NameMapping.rename(any, "new_module.weight"));
+        NameMapping.OsumImport imp = NameMapping.fromOsum(osum);
+        ModelWeights.Report r = imp.check(ModelWeights.shapes(imp.canonical()));
+        assertFalse(r.ok());
+        assertEquals(List.of("new_module.weight"), r.unexpected());
+        assertTrue(r.ignored().contains("speaker_head.weight") && r.ignored().contains("lm_head.weight"), r.ignored().toString());
+        assertTrue(r.toString().contains("unexpected (1)"), r.toString());
+    }
+
+    @Test
+    void aliasWithOtherBytes_isNotDroppedButUnmapped() throws IOException {
+        Map<String, TensorData> osum = new LinkedHashMap<>(inferPt());
+        TensorData lm = osum.get("lm_head.weight");
+        osum.put("lm_head.weight", new TensorData("lm_head.weight", lm.dtype(), lm.shape(), ByteBuffer.allocate(lm.data().remaining())));
+        NameMapping.OsumImport imp = NameMapping.fromOsum(osum);
+        assertTrue(imp.unmapped().containsKey("lm_head.weight"));
+        assertFalse(imp.aliases().containsKey("lm_head.weight"));
+    }
+
+    static Path tiny() {
+        return TorchCheckpointTest.osumTiny();
+    }
+}
