@@ -315,7 +315,7 @@ public final class NameMapping {
                 t = speechTableWith(t, speechTable, speechTokenNum);
             } else if (k.endsWith("pos_enc.pe")) {
                 long[] s = t.shape();
-                t = new TensorData(k, t.dtype(), new long[]{1, s[0], s[1]}, t.data());
+                t = t.withName(k).reshape(1, s[0], s[1]);
             } else {
                 t = rename(t, k);
             }
@@ -367,12 +367,12 @@ public final class NameMapping {
     }
 
     static TensorData rename(TensorData t, String name) {
-        return t.name().equals(name) ? t : new TensorData(name, t.dtype(), t.shape(), t.data());
+        return t.withName(name);
     }
 
     private static TensorData dropLeadingOne(TensorData t, String name) {
         long[] s = t.shape();
-        if (s.length == 3 && s[0] == 1) return new TensorData(name, t.dtype(), new long[]{s[1], s[2]}, t.data());
+        if (s.length == 3 && s[0] == 1) return t.withName(name).reshape(s[1], s[2]);
         if (s.length == 2) return rename(t, name);
         throw new IllegalArgumentException("positional table '" + t.name() + "': expected [1, max_len, d], got "
                 + java.util.Arrays.toString(s));

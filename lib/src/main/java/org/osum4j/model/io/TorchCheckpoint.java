@@ -58,9 +58,13 @@ public final class TorchCheckpoint {
         return open(file, true);
     }
 
-    /** The state dict of {@code file}, unwrapping one of the {@link #WRAPPER_KEYS} when the root is not flat. */
+    /**
+     * The state dict of {@code file}, unwrapping one of the {@link #WRAPPER_KEYS} when the root is not flat.
+     * Unknown classes outside the weights (DeepSpeed's or a trainer's bookkeeping) are tolerated as in
+     * {@link #openLenient}; inside the chosen dict every value must still be a tensor.
+     */
     public static Map<String, TensorData> load(Path file) throws IOException {
-        TorchCheckpoint c = open(file);
+        TorchCheckpoint c = openLenient(file);
         if (c.root instanceof Map<?, ?> m && !isTensorDict(m)) {
             for (String k : WRAPPER_KEYS) {
                 if (m.get(k) instanceof Map<?, ?> inner && isTensorDict(inner)) return c.stateDict(k);
@@ -69,7 +73,17 @@ public final class TorchCheckpoint {
         return c.stateDict();
     }
 
+    /**
+     * Storages up to this size are mapped whole, once, so that tensors sharing a storage share the mapping;
+     * a larger storage (e.g. a DeepSpeed flat buffer behind many parameter views) is mapped per tensor view.
+     */
+    static final long WHOLE_STORAGE_MAP_LIMIT = 1L << 30;
+
     private static TorchCheckpoint open(Path file, boolean lenient) throws IOException {
+        return open(file, lenient, WHOLE_STORAGE_MAP_LIMIT);
+    }
+
+    static TorchCheckpoint open(Path file, boolean lenient, long wholeMapLimit) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer head = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
             ch.read(head, 0);
@@ -84,7 +98,7 @@ public final class TorchCheckpoint {
             String prefix = archivePrefix(zip);
             checkByteOrder(zip, prefix);
             TorchZip.Entry pkl = zip.entries().get(prefix + "data.pkl");
-            Loader loader = new Loader(zip, prefix, lenient);
+            Loader loader = new Loader(zip, prefix, lenient, wholeMapLimit);
             String where = file + " (" + pkl.name() + ")";
             Object root = Pickle.load(zip.bytes(pkl), where, loader::resolve, loader::persistentLoad);
             return new TorchCheckpoint(file, root);
@@ -258,8 +272,11 @@ public final class TorchCheckpoint {
         }
     }
 
-    /** One storage: its zip entry's bytes (mapped or inflated), element type and length. */
-    private record Storage(String key, DType dtype, long numel, ByteBuffer bytes) {
+    /**
+     * One storage: element type and length, and either all its bytes ({@code whole}: mapped or inflated) or,
+     * for a large stored entry, where its data starts in the file so that each view maps its own window.
+     */
+    private record Storage(String key, DType dtype, long numel, ByteBuffer whole, TorchZip.Entry entry, long dataOffset) {
     }
 
     private static final Map<String, DType> STORAGE_TYPES = Map.ofEntries(
@@ -285,12 +302,14 @@ public final class TorchCheckpoint {
         private final TorchZip zip;
         private final String prefix;
         private final boolean lenient;
+        private final long wholeMapLimit;
         private final Map<String, Storage> storages = new HashMap<>();
 
-        Loader(TorchZip zip, String prefix, boolean lenient) {
+        Loader(TorchZip zip, String prefix, boolean lenient, long wholeMapLimit) {
             this.zip = zip;
             this.prefix = prefix;
             this.lenient = lenient;
+            this.wholeMapLimit = wholeMapLimit;
         }
 
         Object resolve(String module, String name) {
@@ -369,13 +388,14 @@ public final class TorchCheckpoint {
                 throw new IllegalArgumentException("storage '" + key + "' (" + type.qualname + ", " + numel
                         + " elements) needs " + need + " bytes but its entry has " + e.size());
             }
-            ByteBuffer bytes;
+            Storage s;
             try {
-                bytes = zip.bytes(e);
+                s = TorchZip.isStored(e) && e.size() > wholeMapLimit
+                        ? new Storage(key, type.dtype, numel, null, e, zip.dataOffset(e))
+                        : new Storage(key, type.dtype, numel, zip.bytes(e), e, -1);
             } catch (IOException ex) {
                 throw new IllegalArgumentException(ex.getMessage(), ex);
             }
-            Storage s = new Storage(key, type.dtype, numel, bytes);
             storages.put(key, s);
             return s;
         }
@@ -396,7 +416,7 @@ public final class TorchCheckpoint {
             return view(s, offset, size, stride);
         }
 
-        private static TensorData view(Storage s, long offset, long[] size, long[] stride) {
+        private TensorData view(Storage s, long offset, long[] size, long[] stride) {
             long numel = TensorData.numel(size);
             int eb = s.dtype.bytes;
             String where = "storage '" + s.key + "' view offset " + offset + " size " + Arrays.toString(size)
@@ -411,12 +431,22 @@ public final class TorchCheckpoint {
                 throw new IllegalArgumentException(where + ": reaches element " + last + " of a storage with "
                         + s.numel + " elements");
             }
+            ByteBuffer bytes = s.whole;
+            long base = offset; // element index of the view's first element within `bytes`
+            if (bytes == null) { // large storage: map just the window this view touches
+                try {
+                    bytes = zip.map(s.entry, s.dataOffset, offset * eb, (last - offset + 1) * eb);
+                } catch (IOException ex) {
+                    throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
+                }
+                base = 0;
+            }
             if (isContiguous(size, stride)) { // zero-copy slice of the mapped entry
-                ByteBuffer b = s.bytes.duplicate().position(Math.toIntExact(offset * eb))
-                        .limit(Math.toIntExact((offset + numel) * eb)).slice();
+                ByteBuffer b = bytes.duplicate().position(Math.toIntExact(base * eb))
+                        .limit(Math.toIntExact((base + numel) * eb)).slice();
                 return new TensorData(s.key, s.dtype, size, b);
             }
-            return new TensorData(s.key, s.dtype, size, copyStrided(s.bytes, eb, offset, size, stride));
+            return new TensorData(s.key, s.dtype, size, copyStrided(bytes, eb, base, size, stride));
         }
 
         /** Row-major strides, ignoring dimensions of size 1 (their stride never matters). */

@@ -135,15 +135,13 @@ final class TorchZip {
         return file;
     }
 
-    /**
-     * The bytes of one entry: a read-only memory map when stored, a heap copy when deflated. Entries
-     * of 2 GiB or more cannot be one {@link ByteBuffer} and are refused with a clear error.
-     */
-    ByteBuffer bytes(Entry e) throws IOException {
-        if (e.size() > Integer.MAX_VALUE) {
-            throw new IOException(file + ": entry '" + e.name() + "' is " + e.size()
-                    + " bytes; a single tensor storage of 2 GiB or more is not supported");
-        }
+    /** True when the entry is stored uncompressed, so that any part of it can be memory-mapped. */
+    static boolean isStored(Entry e) {
+        return e.method() == METHOD_STORED;
+    }
+
+    /** File offset of an entry's first data byte (after its local header), checked against the file size. */
+    long dataOffset(Entry e) throws IOException {
         ByteBuffer lh = read(channel, e.headerOffset(), LOCAL_HEADER_BYTES);
         if (lh.getInt(0) != SIG_LOCAL) {
             throw new IOException(file + ": entry '" + e.name() + "' has no local file header at offset "
@@ -154,14 +152,38 @@ final class TorchZip {
             throw new IOException(file + ": entry '" + e.name() + "' ends at byte " + (data + e.compressedSize())
                     + " but the file has " + fileSize + " bytes (truncated)");
         }
-        if (e.method() == METHOD_STORED) {
-            if (e.compressedSize() != e.size()) {
-                throw new IOException(file + ": stored entry '" + e.name() + "' has compressed size "
-                        + e.compressedSize() + " != size " + e.size());
-            }
-            if (e.size() == 0) return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
-            return channel.map(FileChannel.MapMode.READ_ONLY, data, e.size()).order(ByteOrder.LITTLE_ENDIAN);
+        if (e.method() == METHOD_STORED && e.compressedSize() != e.size()) {
+            throw new IOException(file + ": stored entry '" + e.name() + "' has compressed size "
+                    + e.compressedSize() + " != size " + e.size());
         }
+        return data;
+    }
+
+    /** A read-only little-endian map of {@code len} bytes from {@code pos} of a stored entry's data. */
+    ByteBuffer map(Entry e, long dataOffset, long pos, long len) throws IOException {
+        if (pos < 0 || len < 0 || pos + len > e.size()) {
+            throw new IOException(file + ": bytes [" + pos + ", " + (pos + len) + ") outside entry '" + e.name()
+                    + "' of " + e.size() + " bytes");
+        }
+        if (len > Integer.MAX_VALUE) {
+            throw new IOException(file + ": entry '" + e.name() + "': a single tensor of " + len
+                    + " bytes (2 GiB or more) cannot be one buffer");
+        }
+        if (len == 0) return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
+        return channel.map(FileChannel.MapMode.READ_ONLY, dataOffset + pos, len).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * All bytes of one entry: a read-only memory map when stored, a heap copy when deflated. Entries of
+     * 2 GiB or more cannot be one {@link ByteBuffer} (use {@link #map} on parts of a stored one).
+     */
+    ByteBuffer bytes(Entry e) throws IOException {
+        long data = dataOffset(e);
+        if (e.size() > Integer.MAX_VALUE) {
+            throw new IOException(file + ": entry '" + e.name() + "' is " + e.size()
+                    + " bytes; only stored (uncompressed) entries of 2 GiB or more can be read, in parts");
+        }
+        if (e.method() == METHOD_STORED) return map(e, data, 0, e.size());
         if (e.method() == METHOD_DEFLATED) {
             if (e.compressedSize() > Integer.MAX_VALUE) {
                 throw new IOException(file + ": compressed entry '" + e.name() + "' too large to inflate");

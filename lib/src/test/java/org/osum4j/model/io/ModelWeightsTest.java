@@ -48,6 +48,17 @@ class ModelWeightsTest {
     }
 
     @Test
+    void tensorData_reshapeAndWithName_shareBytesAndCheckCounts() {
+        TensorData a = TensorData.ofFloats("pe", new long[]{1, 3, 2}, new float[]{1, 2, 3, 4, 5, 6});
+        TensorData b = a.withName("table").reshape(3, 2);
+        assertEquals("table", b.name());
+        assertArrayEquals(new long[]{3, 2}, b.shape());
+        assertArrayEquals(a.toFloats(), b.toFloats());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.reshape(4, 2));
+        assertTrue(e.getMessage().contains("'pe'") && e.getMessage().contains("[4, 2]"), e.getMessage());
+    }
+
+    @Test
     void report_ignoredNamesDoNotFail() {
         ModelWeights.Report r = new ModelWeights.Report(List.of(), List.of(), List.of(), List.of("speaker_head.weight"));
         assertTrue(r.ok());

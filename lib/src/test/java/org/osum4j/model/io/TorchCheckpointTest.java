@@ -210,6 +210,71 @@ class TorchCheckpointTest {
         assertTrue(e.getMessage().contains("short.pt") && e.getMessage().contains("storage '0'"), e.getMessage());
     }
 
+    @Test
+    void views_largeStorageMappedPerView_sameValues() throws Exception {
+        // Limit 0: every storage takes the path of a storage over 1 GiB (a window mapped per tensor view).
+        Map<String, TensorData> whole = TorchCheckpoint.open(resource("views.pt")).stateDict();
+        Map<String, TensorData> windowed = TorchCheckpoint.open(resource("views.pt"), false, 0).stateDict();
+        assertEquals(whole.keySet(), windowed.keySet());
+        for (String k : whole.keySet()) {
+            assertArrayEquals(whole.get(k).shape(), windowed.get(k).shape(), k);
+            assertEquals(whole.get(k).data(), windowed.get(k).data(), k);
+        }
+    }
+
+    @Test
+    void zip64Directory_readsTheSameTensors(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("zip64.pt");
+        Files.write(f, toZip64(Files.readAllBytes(resource("views.pt"))));
+        try (ZipFile z = new ZipFile(f.toFile())) { // the JDK agrees the rewritten file is a valid zip
+            assertTrue(z.size() > 10);
+        }
+        Map<String, TensorData> a = TorchCheckpoint.open(resource("views.pt")).stateDict();
+        Map<String, TensorData> b = TorchCheckpoint.open(f).stateDict();
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) assertEquals(a.get(k).data(), b.get(k).data(), k);
+    }
+
+    /**
+     * Rewrites a small zip as a checkpoint over 4 GiB would be written: every central-directory size and
+     * offset moved to a ZIP64 extra field, and a ZIP64 end record + locator before the end record.
+     */
+    static byte[] toZip64(byte[] zip) {
+        ByteBuffer in = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+        int eocd = zip.length - 22;
+        while (in.getInt(eocd) != 0x06054b50) eocd--;
+        int count = in.getShort(eocd + 10) & 0xffff;
+        int cdSize = in.getInt(eocd + 12);
+        int cdOffset = in.getInt(eocd + 16);
+        ByteBuffer out = ByteBuffer.allocate(zip.length + count * 28 + 56 + 20 + 64).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(zip, 0, cdOffset);
+        int p = cdOffset;
+        for (int e = 0; e < count; e++) {
+            int nameLen = in.getShort(p + 28) & 0xffff;
+            int extraLen = in.getShort(p + 30) & 0xffff;
+            int commentLen = in.getShort(p + 32) & 0xffff;
+            long comp = in.getInt(p + 20) & 0xffffffffL;
+            long size = in.getInt(p + 24) & 0xffffffffL;
+            long local = in.getInt(p + 42) & 0xffffffffL;
+            int start = out.position();
+            out.put(zip, p, 46);
+            out.putInt(start + 20, -1).putInt(start + 24, -1).putInt(start + 42, -1);
+            out.putShort(start + 30, (short) 28).putShort(start + 32, (short) 0);
+            out.put(zip, p + 46, nameLen);
+            out.putShort((short) 1).putShort((short) 24).putLong(size).putLong(comp).putLong(local);
+            p += 46 + nameLen + extraLen + commentLen;
+        }
+        long newCdSize = out.position() - cdOffset;
+        long z64 = out.position();
+        out.putInt(0x06064b50).putLong(44).putShort((short) 45).putShort((short) 45).putInt(0).putInt(0)
+                .putLong(count).putLong(count).putLong(newCdSize).putLong(cdOffset);
+        out.putInt(0x07064b50).putInt(0).putLong(z64).putInt(1);
+        out.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) -1).putShort((short) -1)
+                .putInt(-1).putInt(-1).putShort((short) 0);
+        assertTrue(cdSize > 0);
+        return Arrays.copyOf(out.array(), out.position());
+    }
+
     static void writeZip(Path f, Map<String, byte[]> entries, boolean deflate) throws IOException {
         try (OutputStream os = Files.newOutputStream(f); ZipOutputStream z = new ZipOutputStream(os)) {
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
