@@ -41,6 +41,11 @@ public final class NameMapping {
     public static final String SPEECH_EMBED = "speech_embed.weight";
     public static final String PEFT_PREFIX = "llama_model.base_model.model.";
     public static final String PLAIN_LLM_PREFIX = "llama_model.";
+    /** Prefix of OSUM tensors kept beside canonical ones only for export ({@link OsumImport#withExtras()}). */
+    public static final String EXTRA_PREFIX = "osum_extra.";
+    /** Key prefixes that only OSUM's naming has (the canonical names share "encoder." but not these). */
+    private static final List<String> OSUM_ONLY_PREFIXES = List.of("llama_model.", "speech_token_emded.",
+            "down_sample_2.", "speech_transformer.", "speech_llama_proj.", "encoder.encoders.", "encoder.embed.");
 
     // (OSUM fragment, canonical fragment); a fragment ending in '.' is a prefix, otherwise an exact remainder.
     private static final String[][] ENCODER_TOP = {
@@ -86,6 +91,20 @@ public final class NameMapping {
                              Map<String, String> aliases, Map<String, TensorData> unmapped,
                              TensorData speechTable, int speechTokenNum, PeftStyle style, List<String> osumOrder) {
 
+        /**
+         * The canonical tensors plus everything set aside, the latter under {@value #EXTRA_PREFIX}{@code <OSUM name>}
+         * (unused modules, unmapped names, the full speech table), so that a converted checkpoint written to disk
+         * still exports back to the complete OSUM state dict ({@link #toCanonical} picks the extras up again).
+         */
+        public Map<String, TensorData> withExtras() {
+            Map<String, TensorData> out = new LinkedHashMap<>(canonical);
+            Map<String, TensorData> extra = new LinkedHashMap<>(unused);
+            extra.putAll(unmapped);
+            if (speechTable != null) extra.put(SPEECH_TABLE, speechTable);
+            extra.forEach((k, t) -> out.put(EXTRA_PREFIX + k, t.withName(EXTRA_PREFIX + k)));
+            return Collections.unmodifiableMap(out);
+        }
+
         /** Validation of the canonical tensors against expected shapes; unmapped names count as unexpected. */
         public ModelWeights.Report check(Map<String, long[]> expected) {
             ModelWeights.Report r = ModelWeights.check(expected, ModelWeights.shapes(canonical));
@@ -100,7 +119,7 @@ public final class NameMapping {
     // ---- single names --------------------------------------------------------------------------------
 
     /**
-     * The canonical name of one OSUM key under the given peft style, or null when the key has none (unused
+     * The canonical name of one OSUM key (any peft spelling), or null when the key has none (unused
      * modules, aliases, unknown names). The speech table maps to {@value #SPEECH_EMBED} (rows differ).
      */
     public static String osumToCanonical(String k) {
@@ -255,6 +274,50 @@ public final class NameMapping {
         return new OsumImport(Collections.unmodifiableMap(canonical), Collections.unmodifiableMap(unused),
                 Collections.unmodifiableMap(aliases), Collections.unmodifiableMap(unmapped), speechTable,
                 speechTokenNum, style, List.copyOf(osum.keySet()));
+    }
+
+    /**
+     * Canonical tensors from a checkpoint in either naming: OSUM names go through {@link #fromOsum}; canonical
+     * names (a checkpoint converted by this project) pass through, with {@value #EXTRA_PREFIX} tensors taken back
+     * into the carry-over used by {@link #toOsum(Map, OsumImport)}.
+     */
+    public static OsumImport toCanonical(Map<String, TensorData> tensors) {
+        if (isOsumNaming(tensors.keySet())) return fromOsum(tensors);
+        Map<String, TensorData> canonical = new LinkedHashMap<>();
+        Map<String, TensorData> unused = new LinkedHashMap<>();
+        Map<String, TensorData> unmapped = new LinkedHashMap<>();
+        TensorData speechTable = null;
+        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+            String k = e.getKey();
+            if (k.startsWith(EXTRA_PREFIX)) {
+                String osum = k.substring(EXTRA_PREFIX.length());
+                TensorData t = e.getValue().withName(osum);
+                if (osum.equals(SPEECH_TABLE)) speechTable = t;
+                else if (UNUSED_OSUM_PREFIXES.stream().anyMatch(osum::startsWith)) unused.put(osum, t);
+                else unmapped.put(osum, t);
+            } else if (canonicalToOsum(k, PeftStyle.CURRENT, false) != null) {
+                canonical.put(k, e.getValue());
+            } else {
+                unmapped.put(k, e.getValue());
+            }
+        }
+        boolean lora = canonical.keySet().stream().anyMatch(k -> k.contains(".lora_A."));
+        PeftStyle style = lora ? PeftStyle.CURRENT : PeftStyle.NO_LORA;
+        Map<String, String> aliases = new LinkedHashMap<>();
+        for (Map.Entry<String, String> a : ALIAS_TARGETS.entrySet()) {
+            if (canonical.containsKey("llm." + a.getValue())) aliases.put(a.getKey(), style.llmPrefix() + a.getValue());
+        }
+        int n = speechTable == null ? -1 : Math.toIntExact(speechTable.shape()[0] - 2);
+        return new OsumImport(Collections.unmodifiableMap(canonical), Collections.unmodifiableMap(unused),
+                Collections.unmodifiableMap(aliases), Collections.unmodifiableMap(unmapped), speechTable, n, style, List.of());
+    }
+
+    /** True when some name exists only in OSUM's own naming (so the names need {@link #fromOsum}). */
+    public static boolean isOsumNaming(java.util.Collection<String> names) {
+        for (String k : names) {
+            if (OSUM_ONLY_PREFIXES.stream().anyMatch(k::startsWith)) return true;
+        }
+        return false;
     }
 
     /**

@@ -3,6 +3,7 @@ package org.osum4j.model.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.osum4j.golden.GoldenSuite;
 
 import java.io.IOException;
@@ -29,8 +30,12 @@ class NameMappingTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static Map<String, TensorData> inferPt() throws IOException {
-        return TorchCheckpoint.open(TorchCheckpointTest.osumTiny().resolve("infer.pt")).stateDict();
+    private static Map<String, TensorData> inferPt;
+
+    /** The golden infer.pt state dict, read once (tensors are read-only views, so sharing them is safe). */
+    static synchronized Map<String, TensorData> inferPt() throws IOException {
+        if (inferPt == null) inferPt = TorchCheckpoint.open(TorchCheckpointTest.osumTiny().resolve("infer.pt")).stateDict();
+        return inferPt;
     }
 
     static JsonNode config() throws IOException {
@@ -148,6 +153,25 @@ class NameMappingTest {
         int h = (int) osum.get("speech_token_emded.weight").shape()[1];
         for (int i = 0; i < imp.speechTokenNum() * h; i++) assertEquals(0f, t[i]);
         assertEquals(osum.get("lm_head.weight").data(), fresh.get("lm_head.weight").data());
+    }
+
+    @Test
+    void convertedCheckpointWithExtras_exportsTheCompleteOsumStateDict(@TempDir Path tmp) throws IOException {
+        Map<String, TensorData> osum = inferPt();
+        NameMapping.OsumImport imp = NameMapping.fromOsum(osum);
+        Checkpoints.writeSharded(tmp, imp.withExtras().values(), 1 << 20, false, Map.of());
+        Checkpoints.Weights disk = Checkpoints.open(tmp);
+        assertFalse(NameMapping.isOsumNaming(disk.keySet()));
+        NameMapping.OsumImport again = NameMapping.toCanonical(disk);
+        assertEquals(imp.canonical().keySet(), again.canonical().keySet());
+        assertEquals(imp.speechTokenNum(), again.speechTokenNum());
+        Map<String, TensorData> back = NameMapping.toOsum(again.canonical(), again);
+        assertEquals(new TreeSet<>(osum.keySet()), new TreeSet<>(back.keySet()));
+        for (String k : osum.keySet()) {
+            assertArrayEquals(osum.get(k).shape(), back.get(k).shape(), k);
+            assertEquals(osum.get(k).data(), back.get(k).data(), k);
+        }
+        assertTrue(NameMapping.isOsumNaming(osum.keySet()));
     }
 
     @Test
