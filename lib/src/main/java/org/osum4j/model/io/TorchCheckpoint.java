@@ -277,6 +277,10 @@ public final class TorchCheckpoint {
      * for a large stored entry, where its data starts in the file so that each view maps its own window.
      */
     private record Storage(String key, DType dtype, long numel, ByteBuffer whole, TorchZip.Entry entry, long dataOffset) {
+        /** The same bytes read as another element type (torch's untyped storages of _rebuild_tensor_v3). */
+        Storage as(DType d) {
+            return d == dtype ? this : new Storage(key, d, numel * dtype.bytes / d.bytes, whole, entry, dataOffset);
+        }
     }
 
     private static final Map<String, DType> STORAGE_TYPES = Map.ofEntries(
@@ -333,6 +337,16 @@ public final class TorchCheckpoint {
                     return (Pickle.Callable) args -> ((String) args.get(0)).getBytes(StandardCharsets.ISO_8859_1);
                 case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor":
                     return (Pickle.Callable) this::rebuildTensor;
+                case "torch._utils._rebuild_tensor_v3": // (..., backward_hooks, dtype[, metadata]): dtype given explicitly
+                    return (Pickle.Callable) args -> {
+                        if (args.size() < 7 || !(args.get(6) instanceof DType d) || !(args.get(0) instanceof Storage s)) {
+                            throw new IllegalArgumentException("_rebuild_tensor_v3: expected (storage, offset, size, stride,"
+                                    + " requires_grad, hooks, dtype, ...), got " + args.size() + " arguments");
+                        }
+                        List<Object> v2 = new ArrayList<>(args);
+                        v2.set(0, s.as(d));
+                        return rebuildTensor(v2);
+                    };
                 case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state":
                     return (Pickle.Callable) args -> tensorArg(args.get(0), "_rebuild_parameter");
                 case "torch._tensor._rebuild_from_type_v2":

@@ -41,6 +41,8 @@ class DescribeTest {
         assertEquals(lora, loraRow.parameters());
         assertEquals(d.totalParameters(), d.rows().stream().mapToLong(Describe.Row::parameters).sum());
         String table = d.toString();
+        System.out.println(table);
+        System.out.println(Describe.of(NameMapping.fromOsum(sd).canonical()));
         assertTrue(table.contains("llama_model lora") && table.contains("total"), table);
     }
 

@@ -134,6 +134,21 @@ class TorchCheckpointTest {
     }
 
     @Test
+    void deepspeedLike_loadUnwrapsModule_viewsIntoFlatBufferAreRight() throws Exception {
+        Map<String, TensorData> sd = TorchCheckpoint.load(resource("deepspeed_like.pt"));
+        assertEquals(List.of("enc.weight", "enc.bias", "proj.weight", "frozen.weight"), new ArrayList<>(sd.keySet()));
+        assertArrayEquals(new float[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, sd.get("enc.weight").toFloats());
+        assertArrayEquals(new float[]{12, 13, 14}, sd.get("enc.bias").toFloats());
+        assertArrayEquals(new long[]{5, 1}, sd.get("proj.weight").shape());
+        assertArrayEquals(new float[]{15, 16, 17, 18, 19}, sd.get("proj.weight").toFloats());
+        assertArrayEquals(new float[]{1, 1, 1, 1}, sd.get("frozen.weight").toFloats());
+        Map<?, ?> root = (Map<?, ?>) TorchCheckpoint.open(resource("deepspeed_like.pt")).root();
+        Map<?, ?> shapes = (Map<?, ?>) ((List<?>) root.get("param_shapes")).get(0);
+        assertEquals(List.of(3L, 4L), shapes.get("enc.weight")); // torch.Size -> tuple
+        assertEquals(java.util.Set.of(), root.get("sparse_tensor_module_names"));
+    }
+
+    @Test
     void unknownGlobal_strictNamesIt_lenientKeepsItOpaque() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TorchCheckpoint.open(resource("nested_args.pt")));
@@ -155,6 +170,41 @@ class TorchCheckpointTest {
         writeZip(f, Map.of("archive/data.pkl", pkl, "archive/version", "3\n".getBytes()), false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TorchCheckpoint.open(f));
         assertTrue(e.getMessage().contains("evil.pt") && e.getMessage().contains("os.system"), e.getMessage());
+    }
+
+    @Test
+    void handMadePickle_rebuildTensorV3_readsUntypedStorageAsTheGivenDtype(@TempDir Path tmp) throws IOException {
+        // {'w': _rebuild_tensor_v3(<storage ('storage', UntypedStorage, '0', 'cpu', 8)>, 0, (2,), (1,), False,
+        //                          OrderedDict(), torch.float32)} -- the form newer torch uses for some dtypes
+        java.io.ByteArrayOutputStream p = new java.io.ByteArrayOutputStream();
+        p.write(new byte[]{(byte) 0x80, 2, '}'});
+        str(p, "w");
+        ascii(p, "ctorch._utils\n_rebuild_tensor_v3\n(");
+        p.write('(');
+        str(p, "storage");
+        ascii(p, "ctorch\nUntypedStorage\n");
+        str(p, "0");
+        str(p, "cpu");
+        p.write(new byte[]{'K', 8, 't', 'Q', 'K', 0, 'K', 2, (byte) 0x85, 'K', 1, (byte) 0x85, (byte) 0x89});
+        ascii(p, "ccollections\nOrderedDict\n)R");
+        ascii(p, "ctorch\nfloat32\ntRs.");
+        byte[] data = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f).array();
+        Path f = tmp.resolve("v3.pt");
+        writeZip(f, Map.of("archive/data.pkl", p.toByteArray(), "archive/data/0", data), false);
+        TensorData w = TorchCheckpoint.open(f).stateDict().get("w");
+        assertEquals(DType.F32, w.dtype());
+        assertArrayEquals(new float[]{1.5f, -2f}, w.toFloats());
+    }
+
+    private static void str(java.io.ByteArrayOutputStream p, String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        p.write('X');
+        p.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+        p.writeBytes(b);
+    }
+
+    private static void ascii(java.io.ByteArrayOutputStream p, String s) {
+        p.writeBytes(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     @Test

@@ -29,3 +29,17 @@ torch.save({"model": sd, "epoch": 3, "note": "x", "lr": 0.5, "betas": (0.9, 0.99
             "blob": b"\x00\xff"}, "nested.pt")
 torch.save({"module": sd, "args": argparse.Namespace(lr=0.1)}, "nested_args.pt")
 torch.save(sd, "legacy.pt", _use_new_zipfile_serialization=False)
+
+# DeepSpeed-like model states: weights under "module", trainable parameters as views into one flat buffer
+# (as ZeRO-1/2 flattening leaves them), bookkeeping with torch.Size, sets and plain values.
+flat = torch.arange(20, dtype=torch.float32)
+ds_module = collections.OrderedDict()
+ds_module["enc.weight"] = flat[0:12].view(3, 4)
+ds_module["enc.bias"] = flat[12:15]
+ds_module["proj.weight"] = flat[15:20].view(5, 1)
+ds_module["frozen.weight"] = torch.ones(2, 2, dtype=torch.bfloat16)
+torch.save({"module": ds_module, "buffer_names": [], "optimizer": None,
+            "param_shapes": [collections.OrderedDict((k, v.shape) for k, v in ds_module.items())],
+            "sparse_tensor_module_names": set(), "global_steps": 10, "ds_version": "0.14.0",
+            "ds_config": {"bf16": {"enabled": True}, "zero_optimization": {"stage": 2}}},
+           "deepspeed_like.pt")
