@@ -24,6 +24,11 @@ class CheckpointsTest {
         return SafeTensors.read(TorchCheckpointTest.osumTiny().resolve("model.safetensors")).tensors();
     }
 
+    /** A shard size that splits the golden tensors into about {@code parts} shards, whatever the fixture size. */
+    private static long shardBytes(int parts) throws IOException {
+        return golden().values().stream().mapToLong(t -> t.data().remaining()).sum() / parts + 1;
+    }
+
     @Test
     void open_goldenFolderAndInferPt_giveTheSameTensors() throws IOException {
         Checkpoints.Weights dir = Checkpoints.open(TorchCheckpointTest.osumTiny()); // picks model.safetensors
@@ -36,7 +41,7 @@ class CheckpointsTest {
     @Test
     void writeSharded_thenOpen_isLazyAndBitIdentical(@TempDir Path tmp) throws IOException {
         Map<String, TensorData> src = golden();
-        long max = 512 * 1024;
+        long max = shardBytes(5);
         List<Path> shards = Checkpoints.writeSharded(tmp, src.values(), max, false, Map.of("producer", "test"));
         assertTrue(shards.size() > 2, "expected several shards, got " + shards.size());
         assertEquals(String.format("model-00001-of-%05d.safetensors", shards.size()), shards.get(0).getFileName().toString());
@@ -89,7 +94,7 @@ class CheckpointsTest {
     @Test
     void writeSharded_again_deletesStaleShards(@TempDir Path tmp) throws IOException {
         Map<String, TensorData> src = golden();
-        Checkpoints.writeSharded(tmp, src.values(), 256 * 1024, false, Map.of());
+        Checkpoints.writeSharded(tmp, src.values(), shardBytes(4), false, Map.of());
         List<Path> second = Checkpoints.writeSharded(tmp, src.values(), Long.MAX_VALUE, false, Map.of());
         List<String> left = new ArrayList<>();
         try (Stream<Path> s = Files.list(tmp)) {
@@ -102,7 +107,7 @@ class CheckpointsTest {
 
     @Test
     void open_indexNamingAMissingShard_errorNamesIt(@TempDir Path tmp) throws IOException {
-        List<Path> shards = Checkpoints.writeSharded(tmp, golden().values(), 512 * 1024, false, Map.of());
+        List<Path> shards = Checkpoints.writeSharded(tmp, golden().values(), shardBytes(3), false, Map.of());
         Files.delete(shards.get(1));
         IOException e = assertThrows(IOException.class, () -> Checkpoints.open(tmp));
         assertTrue(e.getMessage().contains("model-00002-of-") && e.getMessage().contains("missing"), e.getMessage());
