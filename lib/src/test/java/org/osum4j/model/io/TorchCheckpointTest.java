@@ -248,6 +248,27 @@ class TorchCheckpointTest {
     }
 
     @Test
+    void unsupportedCompressionMethod_errorNamesEntryAndMethod(@TempDir Path tmp) throws Exception {
+        byte[] zip = Files.readAllBytes(resource("views.pt"));
+        ByteBuffer in = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+        int p = zip.length - 22;
+        while (in.getInt(p) != 0x06054b50) p--;
+        int cd = in.getInt(p + 16);
+        int count = in.getShort(p + 10) & 0xffff;
+        for (int e = 0; e < count; e++) { // mark the storage entry "views/data/0" as bzip2-compressed (method 12)
+            int nameLen = in.getShort(cd + 28) & 0xffff;
+            String name = new String(zip, cd + 46, nameLen, java.nio.charset.StandardCharsets.UTF_8);
+            if (name.equals("views/data/0")) in.putShort(cd + 10, (short) 12);
+            cd += 46 + nameLen + (in.getShort(cd + 30) & 0xffff) + (in.getShort(cd + 32) & 0xffff);
+        }
+        Path f = tmp.resolve("bzip2.pt");
+        Files.write(f, zip);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TorchCheckpoint.open(f));
+        assertTrue(e.getMessage().contains("bzip2.pt") && e.getMessage().contains("views/data/0")
+                && e.getMessage().contains("compression method 12"), e.getMessage());
+    }
+
+    @Test
     void storageEntryShorterThanDeclared_errorNamesStorage(@TempDir Path tmp) throws Exception {
         Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
         try (ZipFile z = new ZipFile(resource("views.pt").toFile())) {
