@@ -187,8 +187,21 @@ public final class SafeTensors {
      * sorted-name order with the header padded to a multiple of 8 bytes, as the reference writer does.
      */
     public static void write(Path file, Collection<TensorData> tensors, Map<String, String> metadata) throws IOException {
-        Map<String, TensorData> sorted = new TreeMap<>();
-        for (TensorData t : tensors) {
+        List<Planned> planned = new ArrayList<>();
+        for (TensorData t : tensors) planned.add(new Planned(t.name(), t.dtype(), t.shape(), t::data));
+        writePlanned(file, planned, metadata);
+    }
+
+    /**
+     * A tensor to be written whose bytes are produced only when the writer reaches it, so that a converted
+     * copy (e.g. F32 to BF16) lives in the heap one tensor at a time.
+     */
+    record Planned(String name, DType dtype, long[] shape, java.util.function.Supplier<ByteBuffer> data) {
+    }
+
+    static void writePlanned(Path file, Collection<Planned> tensors, Map<String, String> metadata) throws IOException {
+        Map<String, Planned> sorted = new TreeMap<>();
+        for (Planned t : tensors) {
             if (sorted.put(t.name(), t) != null) {
                 throw new IllegalArgumentException("duplicate tensor name '" + t.name() + "' writing " + file);
             }
@@ -199,12 +212,12 @@ public final class SafeTensors {
             metadata.forEach(m::put);
         }
         long offset = 0;
-        for (TensorData t : sorted.values()) {
+        for (Planned t : sorted.values()) {
             ObjectNode e = header.putObject(t.name());
             e.put("dtype", t.dtype().name());
             var shape = e.putArray("shape");
             for (long d : t.shape()) shape.add(d);
-            long len = t.numel() * t.dtype().bytes;
+            long len = TensorData.numel(t.shape()) * t.dtype().bytes;
             var off = e.putArray("data_offsets");
             off.add(offset);
             off.add(offset + len);
@@ -223,8 +236,14 @@ public final class SafeTensors {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
             writeFully(ch, len);
             writeFully(ch, ByteBuffer.wrap(hbytes));
-            for (TensorData t : sorted.values()) {
-                writeFully(ch, t.data().duplicate());
+            for (Planned t : sorted.values()) {
+                ByteBuffer data = t.data().get().duplicate();
+                long expected = TensorData.numel(t.shape()) * t.dtype().bytes;
+                if (data.remaining() != expected) {
+                    throw new IllegalStateException("tensor '" + t.name() + "': " + data.remaining()
+                            + " bytes produced, header says " + expected + " (writing " + file + ")");
+                }
+                writeFully(ch, data);
             }
             ch.force(true);
         } catch (IOException | RuntimeException e) {

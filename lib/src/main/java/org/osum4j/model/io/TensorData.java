@@ -39,6 +39,20 @@ public record TensorData(String name, DType dtype, long[] shape, ByteBuffer data
         return shape.clone();
     }
 
+    /** The same bytes under another name (no copy). */
+    public TensorData withName(String newName) {
+        return newName.equals(name) ? this : new TensorData(newName, dtype, shape, data);
+    }
+
+    /** The same bytes viewed with another shape of the same element count (no copy), e.g. [1, T, D] to [T, D]. */
+    public TensorData reshape(long... newShape) {
+        if (numel(newShape) != numel()) {
+            throw new IllegalArgumentException("tensor '" + name + "': cannot reshape " + Arrays.toString(shape)
+                    + " to " + Arrays.toString(newShape) + " (element counts differ)");
+        }
+        return new TensorData(name, dtype, newShape, data);
+    }
+
     /** The shape as ints (throws when a dimension does not fit). */
     public int[] intShape() {
         int[] s = new int[shape.length];
