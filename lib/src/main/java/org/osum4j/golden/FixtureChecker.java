@@ -14,6 +14,15 @@ public interface FixtureChecker {
     /** Whether this checker handles the fixture in {@code dir} (by its {@code meta.json} kind). */
     boolean accepts(Path dir, String kind);
 
+    /**
+     * Whether this checker covers the fixture's kind. A fixture is only counted as checked when a primary
+     * checker accepted it; secondary checkers (e.g. "the .pt file equals the .safetensors file") add rows
+     * but never stand in for the numerical checks of the fixture's kind.
+     */
+    default boolean primary() {
+        return true;
+    }
+
     /** Runs every check on the fixture, adding rows to {@code report}; throws only on unexpected errors. */
     void check(Path dir, ParityReport report) throws Exception;
 }

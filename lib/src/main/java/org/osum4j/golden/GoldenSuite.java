@@ -88,7 +88,7 @@ public final class GoldenSuite {
             boolean handled = false;
             for (FixtureChecker c : checkers) {
                 if (!c.accepts(d, kind)) continue;
-                handled = true;
+                handled |= c.primary();
                 try {
                     c.check(d, report);
                 } catch (Exception | AssertionError e) {
