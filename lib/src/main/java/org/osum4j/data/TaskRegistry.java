@@ -144,6 +144,16 @@ public final class TaskRegistry {
         return List.copyOf(tasks.values());
     }
 
+    /** Every prompt of every task, e.g. to train a small tokenizer that encodes them compactly. */
+    public List<String> allPrompts() {
+        List<String> out = new ArrayList<>();
+        for (Task t : tasks.values()) {
+            out.addAll(t.prompts());
+            if (t.demoPrompt() != null && !t.prompts().contains(t.demoPrompt())) out.add(t.demoPrompt());
+        }
+        return out;
+    }
+
     public Set<String> tags() {
         return tasks.keySet();
     }

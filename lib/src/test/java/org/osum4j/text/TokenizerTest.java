@@ -107,6 +107,26 @@ class TokenizerTest {
         assertTrue(e.getMessage().contains(String.valueOf(tok.vocabSize() + 5)));
     }
 
+    @Test
+    void convert_badMergesLine_namesFileAndLine(@TempDir Path tmp) throws IOException {
+        Files.copy(fixture.resolve("llm/vocab.json"), tmp.resolve("vocab.json"));
+        Files.writeString(tmp.resolve("merges.txt"), "#version: 0.2\nè ½\nbroken\n");
+        IOException e = assertThrows(IOException.class, () -> Qwen2TokenizerConverter.convert(tmp));
+        assertTrue(e.getMessage().contains("merges.txt:3"), e.getMessage());
+    }
+
+    @Test
+    void convert_producesQwen2Layout() throws IOException {
+        JsonNode j = new ObjectMapper().readTree(Qwen2TokenizerConverter.convert(fixture.resolve("llm")));
+        assertEquals("NFC", j.at("/normalizer/type").asText());
+        assertEquals(Qwen2TokenizerConverter.QWEN2_SPLIT_REGEX, j.at("/pre_tokenizer/pretokenizers/0/pattern/Regex").asText());
+        assertFalse(j.at("/pre_tokenizer/pretokenizers/1/use_regex").asBoolean(true));
+        assertEquals("ByteLevel", j.at("/decoder/type").asText());
+        assertEquals(3, j.get("added_tokens").size());
+        int merges = new ObjectMapper().readTree(fixture.resolve("config.json").toFile()).at("/tokenizer/n_merges").intValue();
+        assertEquals(merges, j.at("/model/merges").size());
+    }
+
     private static long[][] batchRows(String ids, String lengths) {
         long[] flat = io.get(ids).toLongs();
         int[] shape = io.get(ids).intShape();
