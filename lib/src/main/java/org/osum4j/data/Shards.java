@@ -128,6 +128,13 @@ public final class Shards {
         return out;
     }
 
+    /** The metadata of a shard's items (audio bytes dropped), e.g. for a {@link Manifest}. */
+    public static List<Utterance> readMetadata(Path tar) {
+        List<Utterance> out = new ArrayList<>();
+        forEach(tar, it -> out.add(it.utterance()));
+        return out;
+    }
+
     /**
      * Streams the items of a shard. Members of one key must be consecutive (as every shard writer does);
      * a key seen again later, an item without audio, or an unreadable field is a {@link DataFormatException}

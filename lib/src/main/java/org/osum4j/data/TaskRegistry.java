@@ -280,6 +280,51 @@ public final class TaskRegistry {
         return c;
     }
 
+    /** The registry in the task-file format (JSON), loadable with {@code TaskRegistry.empty().withFile(...)}. */
+    public String toJson() {
+        var root = JSON.createObjectNode();
+        root.put("default_tag", DEFAULT_TAG);
+        var sets = root.putObject("label_sets");
+        for (LabelSet l : labelSets.values()) {
+            var o = sets.putObject(l.name());
+            var v = o.putArray("values");
+            l.values().forEach(v::add);
+            var a = o.putObject("aliases");
+            new java.util.TreeMap<>(l.aliases()).forEach(a::put);
+        }
+        var list = root.putArray("tasks");
+        for (Task t : tasks.values()) {
+            var o = list.addObject();
+            o.put("tag", t.tag());
+            o.put("name", t.name());
+            o.put("description", t.description());
+            o.put("target", t.target().id);
+            var l = o.putArray("labels");
+            t.labels().forEach(l::add);
+            var p = o.putArray("prompts");
+            t.prompts().forEach(p::add);
+            if (t.demoPrompt() != null) o.put("demo_prompt", t.demoPrompt());
+        }
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise task registry", e);
+        }
+    }
+
+    /** Writes {@link #toJson()} atomically, e.g. to start a task file from OSUM's tasks. */
+    public void save(Path file) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Files.createDirectories(abs.getParent());
+        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
+        try {
+            Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
+            Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     // ---- file parsing ---------------------------------------------------------------------------------
 
     private static TaskRegistry parse(JsonNode root, String origin, TaskRegistry base) {

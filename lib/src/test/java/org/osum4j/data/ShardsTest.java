@@ -65,6 +65,7 @@ class ShardsTest {
         assertEquals("spk1.utt.0", read.get(0).utterance().key());
         assertEquals("flac", read.get(0).audioFormat());
         assertEquals("wav", read.get(1).audioFormat());
+        assertEquals(read.stream().map(Shards.Item::utterance).toList(), Shards.readMetadata(tar));
     }
 
     @Test

@@ -173,6 +173,16 @@ class TaskRegistryTest {
     }
 
     @Test
+    void save_thenLoadIntoEmpty_givesSameTasksAndLabels(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("tasks.json");
+        reg.save(f);
+        TaskRegistry back = TaskRegistry.empty().withFile(f);
+        assertEquals(reg.tasks(), back.tasks());
+        assertEquals(reg.labelSets(), back.labelSets());
+        assertTrue(Files.readString(f).contains("转录如下音频。"), "UTF-8 Chinese written verbatim");
+    }
+
+    @Test
     void withFile_unknownKey_namesFileAndKey(@TempDir Path tmp) throws IOException {
         Path f = tmp.resolve("bad.json");
         Files.writeString(f, "{\"tasks\":[{\"tag\":\"<X>\",\"target\":\"transcript\",\"promts\":[\"a\"]}]}");

@@ -85,6 +85,13 @@ class TokenizerTest {
     }
 
     @Test
+    void encode_longText_isNotTruncated() {
+        String text = "转录如下音频。".repeat(300);
+        long[] one = tok.encode("转录如下音频。");
+        assertEquals(300 * one.length, tok.encode(text).length);
+    }
+
+    @Test
     void encode_addsNoSpecialTokens() {
         long[] ids = tok.encode("ab");
         for (long id : ids) assertFalse(tok.isSpecial((int) id));
