@@ -968,19 +968,33 @@ def data_card(args, lists, speakers, versions):
       "single spaces, e.g. `<0.3>hello<0.7> <0.8>world<1.2>`.")
     w("- STTC `<TRANSCRIBE> <S2TCHAT>`: `transcript<开始回答>answer`.\n")
     w("## What each label means acoustically\n")
-    w("| label set | how it is produced | measured here (speech span, means) |")
+    w("| label set | how it is produced | measured here (speech span, means; F0 = rough autocorrelation) |")
     w("|---|---|---|")
     allx = [e for v in lists.values() for e in v]
 
-    def stats(sel):
+    # Speaker means, so that emotion/style effects can be shown relative to the same voice.
+    spk_f0, spk_db = {}, {}
+    for e in allx:
+        m = e["extra"]["measured"]
+        if m["f0_hz"]:
+            spk_f0.setdefault(e["extra"]["speaker"], []).append(m["f0_hz"])
+        spk_db.setdefault(e["extra"]["speaker"], []).append(m["rms_dbfs"])
+
+    def stats(sel, relative=False):
         es = [e for e in allx if sel(e)]
         if not es:
             return "n=0"
         wps = mean([len(e["extra"]["words"]) / max(0.1, e["extra"]["speech_span"][1]
                                                    - e["extra"]["speech_span"][0]) for e in es])
-        return "n=%d, F0 %.0f Hz, %.1f dBFS, %.2f words/s" % (
+        out = "n=%d, F0 %.0f Hz, %.1f dBFS, %.2f words/s" % (
             len(es), mean([e["extra"]["measured"]["f0_hz"] for e in es]),
             mean([e["extra"]["measured"]["rms_dbfs"] for e in es]), wps)
+        if relative:
+            f0r = mean([e["extra"]["measured"]["f0_hz"] / mean(spk_f0[e["extra"]["speaker"]])
+                        for e in es if e["extra"]["measured"]["f0_hz"]])
+            dbr = mean([e["extra"]["measured"]["rms_dbfs"] - mean(spk_db[e["extra"]["speaker"]]) for e in es])
+            out += "; vs own speaker mean: F0 x%.2f, %+.1f dB" % (f0r, dbr)
+        return out
     for g in GENDERS:
         w("| gender %s | voice variant file (m*/klatt-like male, f*/Annie/linda/steph/belinda/Andrea "
           "female); children keep a nominal gender and are never used for `<GENDER>` | adults: %s |"
@@ -995,12 +1009,13 @@ def data_card(args, lists, speakers, versions):
         dp, rf, rg, vol, gap = EMOTION_PROSODY[em]
         w("| emotion %s | prosody: pitch %+d, rate x%.2f, range %d, volume %d%s | SER items: %s |"
           % (em, dp, rf, rg, vol, "" if em != "neutral" else " (also all ASR/SRWT/SGC/SAP/VED/STTC items)",
-             stats(lambda e, em=em: e["task"] == "<TRANSCRIBE> <EMOTION>" and e["extra"]["emotion"] == em)))
+             stats(lambda e, em=em: e["task"] == "<TRANSCRIBE> <EMOTION>" and e["extra"]["emotion"] == em,
+                   True)))
     for st in STYLES:
         dp, rf, rg, vol, gap = STYLE_PROSODY[st]
         w("| style %s (%s) | genre text + prosody: pitch %+d, rate x%.2f, range %d, volume %d, word gap "
           "%d ms | %s |" % (st, STYLE_EN[st], dp, rf, rg, vol, 10 * gap,
-                             stats(lambda e, st=st: e["extra"]["style"] == st)))
+                             stats(lambda e, st=st: e["extra"]["style"] == st, True)))
     ev_how = {"laugh": "falling sawtooth ~300->220 Hz gated at ~5 Hz, band-passed (ha-ha pulses)",
               "cough": "1-3 band-passed pink-noise bursts with fast attack",
               "cry": "wailing sawtooth ~450->330 Hz with a 1.5 Hz swell",
@@ -1104,6 +1119,12 @@ def make_corpus(args):
             atomic_write(os.path.join(args.out, split + ".jsonl"),
                          "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in lists[split]))
     elapsed = time.time() - t0
+    written = {e["wav"] for v in lists.values() for e in v}
+    for d, _, fs in os.walk(os.path.join(args.out, "wav")):     # stale audio of an earlier run
+        for f in fs:
+            rel = os.path.relpath(os.path.join(d, f), args.out).replace(os.sep, "/")
+            if rel not in written:
+                os.remove(os.path.join(d, f))
     versions = tool_versions()
     files = sorted(os.path.relpath(os.path.join(d, f), args.out).replace(os.sep, "/")
                    for d, _, fs in os.walk(args.out) for f in fs)
