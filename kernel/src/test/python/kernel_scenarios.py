@@ -6,6 +6,7 @@ asserts on the JSON. Each scenario records replies and outputs; the script itsel
 so a failure shows up as a readable JUnit message rather than a Python traceback.
 """
 import json
+import socket
 import sys
 import time
 
@@ -109,11 +110,24 @@ class Pic implements Rich {
 """.strip()
 
 
+def wait_until_listening(kc, started):
+    """The JVM takes seconds to bind its sockets; a client that beats too early thinks it died."""
+    while True:
+        try:
+            socket.create_connection((kc.ip, kc.hb_port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() - started > TIMEOUT_S:
+                raise
+            time.sleep(0.1)
+
+
 def main():
     kc = BlockingKernelClient(connection_file=sys.argv[1])
     kc.load_connection_file()
-    kc.start_channels()
     started = time.monotonic()
+    wait_until_listening(kc, started)
+    kc.start_channels()
     kc.wait_for_ready(timeout=TIMEOUT_S)
     results = {"ready_s": time.monotonic() - started}
     first = time.monotonic()
