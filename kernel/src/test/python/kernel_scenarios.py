@@ -1,11 +1,14 @@
 """Drives a running osum4j kernel with a real Jupyter client and prints what happened as JSON.
 
-Usage: /usr/bin/python3 kernel_scenarios.py CONNECTION_FILE
+Usage: /usr/bin/python3 kernel_scenarios.py CONNECTION_FILE [KERNEL_PID]
+(with KERNEL_PID, one more scenario interrupts a busy loop with SIGINT)
 The JUnit test (OsumKernelProtocolTest) starts the kernel on CONNECTION_FILE, runs this script and
 asserts on the JSON. Each scenario records replies and outputs; the script itself asserts nothing,
 so a failure shows up as a readable JUnit message rather than a Python traceback.
 """
 import json
+import os
+import signal
 import socket
 import sys
 import time
@@ -65,20 +68,25 @@ def execute(kc, code):
     return summarize(shell_reply(kc, msg_id), outputs)
 
 
-def interrupt_busy_loop(kc):
-    """Runs while(true){}, sends interrupt_request on the control channel, then checks the kernel."""
+def interrupt_busy_loop(kc, kernel_pid=None):
+    """Runs while(true){}, interrupts it (interrupt_request on the control channel, or SIGINT when
+    kernel_pid is given), then checks that the kernel still works."""
     msg_id = kc.execute("long spins = 0;\nwhile (true) { spins++; }")
     while True:  # wait until the kernel has started the cell
         msg = kc.get_iopub_msg(timeout=TIMEOUT_S)
         if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input"):
             break
     time.sleep(1.0)
-    request = kc.session.msg("interrupt_request", {})
-    kc.control_channel.send(request)
-    interrupt_reply = kc.get_control_msg(timeout=TIMEOUT_S)
+    if kernel_pid is None:
+        request = kc.session.msg("interrupt_request", {})
+        kc.control_channel.send(request)
+        interrupt_reply = kc.get_control_msg(timeout=TIMEOUT_S)["content"]
+    else:
+        os.kill(kernel_pid, signal.SIGINT)
+        interrupt_reply = "SIGINT"
     outputs = collect(kc, msg_id)
     looped = summarize(shell_reply(kc, msg_id), outputs)
-    looped["interrupt_reply"] = interrupt_reply["content"]
+    looped["interrupt_reply"] = interrupt_reply
     return {"loop": looped, "after": execute(kc, "spins > 0")}
 
 
@@ -146,6 +154,8 @@ def main():
         kc, "int[] arr = new int[1];\nvoid poke(int[] a) {\n    a[5] = 1;\n}\npoke(arr);")
     results["state_after_errors"] = execute(kc, "a + b")
     results["interrupt"] = interrupt_busy_loop(kc)
+    if len(sys.argv) > 2:
+        results["interrupt_signal"] = interrupt_busy_loop(kc, int(sys.argv[2]))
     results["time_line"] = execute(kc, "%time Thread.sleep(20)")
     results["time_cell"] = execute(kc, "%%time\nint t = 1;\nt + 1")
     results["unknown_magic"] = execute(kc, "%nosuchmagic 1")

@@ -207,7 +207,9 @@ final class JavaSession implements AutoCloseable {
             traceback.add("    " + lineText(code, absolute));
             traceback.add("    " + " ".repeat(Math.max(0, column - 1)) + "^");
             for (String part : message) {
-                traceback.add(part);
+                if (!part.strip().equals("location: class")) { // JShell's wrapper class has no name
+                    traceback.add(part);
+                }
             }
         }
         return new CellError(CellError.COMPILE_ERROR, evalue, traceback);

@@ -3,6 +3,7 @@ package org.osum4j.kernel;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.PrintStream;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,6 +136,7 @@ public final class OsumKernel extends BaseKernel {
         System.setErr(new PrintStream(kernel.err, true, StandardCharsets.UTF_8));
         System.setIn(new ByteArrayInputStream(new byte[0]));
         Display.install(kernel.new JupyterDisplaySink());
+        onSigint(kernel::interrupt, processErr);
 
         JupyterConnection jupyter = new JupyterConnection(connection);
         kernel.becomeHandlerForConnection(jupyter);
@@ -151,6 +153,32 @@ public final class OsumKernel extends BaseKernel {
         }
         jupyter.waitUntilClose();
         System.exit(0); // library thread pools (ND4J) are not daemons
+    }
+
+    /**
+     * Makes SIGINT interrupt the running cell instead of ending the JVM, for kernelspecs that use
+     * {@code interrupt_mode: "signal"} (ours uses messages). sun.misc.Signal is reached by reflection:
+     * it is JDK-specific API, and without it the kernel still works with message interrupts.
+     */
+    private static void onSigint(Runnable action, PrintStream log) {
+        try {
+            Class<?> signal = Class.forName("sun.misc.Signal");
+            Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+            Object handler = Proxy.newProxyInstance(handlerType.getClassLoader(), new Class<?>[] {handlerType},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "handle" -> {
+                            action.run();
+                            yield null;
+                        }
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        case "equals" -> proxy == args[0];
+                        default -> "osum4j SIGINT handler";
+                    });
+            signal.getMethod("handle", signal, handlerType)
+                    .invoke(null, signal.getConstructor(String.class).newInstance("INT"), handler);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.println("osum4j kernel: SIGINT will not interrupt cells (" + e + "); message interrupts still work");
+        }
     }
 
     /** Sets slf4j-simple defaults unless the user gave them with -D. */

@@ -51,7 +51,8 @@ class OsumKernelProtocolTest {
                 .redirectOutput(dir.resolve("kernel-stdout.txt").toFile())
                 .redirectError(kernelLog.toFile())
                 .start();
-        Process client = new ProcessBuilder(PYTHON, script().toString(), connection.toString())
+        Process client = new ProcessBuilder(PYTHON, script().toString(), connection.toString(),
+                Long.toString(kernel.pid()))
                 .redirectError(dir.resolve("client-stderr.txt").toFile())
                 .start();
         byte[] stdout = client.getInputStream().readAllBytes();
@@ -188,6 +189,7 @@ class OsumKernelProtocolTest {
         assertEquals("CompilationError", e.get("ename").asText());
         assertTrue(e.get("evalue").asText().startsWith("line 4, column 5: cannot find symbol"), e.toString());
         assertTrue(traceback(e).contains("undefinedVar"), traceback(e));
+        assertFalse(traceback(e).contains("location: class"), traceback(e));
     }
 
     @Test
@@ -212,6 +214,14 @@ class OsumKernelProtocolTest {
         assertEquals("error", loop.get("status").asText(), loop.toString());
         assertEquals("Interrupted", loop.get("errors").get(0).get("ename").asText());
         JsonNode after = scenario("interrupt").get("after");
+        assertEquals("true", after.get("results").get(0).get("text/plain").asText(), after.toString());
+    }
+
+    @Test
+    void sigint_alsoInterruptsACell() {
+        JsonNode loop = scenario("interrupt_signal").get("loop");
+        assertEquals("Interrupted", loop.get("errors").get(0).get("ename").asText(), loop.toString());
+        JsonNode after = scenario("interrupt_signal").get("after");
         assertEquals("true", after.get("results").get(0).get("text/plain").asText(), after.toString());
     }
 
