@@ -163,6 +163,13 @@ def main():
         kc, 'Table t = Table.create("t", IntColumn.create("n", new int[] {1, 2, 3}));\n'
             'INDArray v = Nd4j.create(new float[] {1f, 2f, 3f});\n'
             't.rowCount() + " rows, sum " + v.sumNumber()')
+    if os.environ.get("OSUM_TEST_CLASSES"):
+        results["classpath_magic"] = execute(
+            kc, "%classpath " + os.environ["OSUM_TEST_CLASSES"] + "\ndemo.FromFolder.hi()")
+    if os.environ.get("OSUM_TEST_MAVEN"):
+        results["maven_magic"] = execute(
+            kc, "%maven " + os.environ["OSUM_TEST_MAVEN"] + "\ndemo.FromJar.hi()")
+    results["history"] = shell_reply(kc, kc.history(hist_access_type="tail", n=3))
     results["complete_member"] = complete(kc, "s.subs")
     results["complete_class"] = complete(kc, "int y = 1;\nStringBui")
     results["is_complete_open"] = is_complete(kc, "for (int i = 0; i < 3; i++) {")

@@ -97,7 +97,8 @@ public final class OsumKernel extends BaseKernel {
         super("osum4j", VERSION,
                 new LanguageInfo("java", Runtime.version().toString(), "text/x-java-source", ".jshell",
                         "java", "java", "script"),
-                List.of(), null, new JupyterIO(StandardCharsets.UTF_8), new CommManager(), new Renderer(),
+                List.of(), new CellHistory(), new JupyterIO(StandardCharsets.UTF_8), new CommManager(),
+                new Renderer(),
                 null, new MagicsRegistry(), false, new StringStyler.Builder().build());
         this.log = processErr;
         this.out = new CellOutputStream(processOut);
@@ -213,6 +214,9 @@ public final class OsumKernel extends BaseKernel {
         env.setBusyDeferIdle();
         if (!silent) {
             env.publish(new PublishExecuteInput(request.getCode(), count));
+            if (request.shouldStoreHistory()) {
+                ((CellHistory) historyManager).add(count, request.getCode());
+            }
         }
         attach(env);
         try {
@@ -407,27 +411,44 @@ public final class OsumKernel extends BaseKernel {
         }
     }
 
+    // complete/inspect/is_complete must always answer: a client waits for the reply, and an
+    // exception here would leave it without one. Failures degrade to "nothing found".
+
     @Override
     public String isComplete(String code) {
-        return session().isComplete(CellParts.javaOnly(code));
+        try {
+            return session().isComplete(CellParts.javaOnly(code));
+        } catch (RuntimeException e) {
+            log.println("osum4j kernel: is_complete failed: " + e);
+            return IS_COMPLETE_MAYBE;
+        }
     }
 
     @Override
     public ReplacementOptions complete(String code, int cursor) {
-        String java = CellParts.javaOnly(code);
         int lineStart = code.lastIndexOf('\n', Math.max(0, cursor - 1)) + 1;
         if (cursor > 0 && code.substring(lineStart, cursor).stripLeading().startsWith("%")) {
             return null; // completing a magic line: nothing Java to offer
         }
-        JavaSession.Completions completions = session().complete(java, cursor);
-        return completions.matches().isEmpty() ? null
-                : new ReplacementOptions(completions.matches(), completions.start(), completions.end());
+        try {
+            JavaSession.Completions completions = session().complete(CellParts.javaOnly(code), cursor);
+            return completions.matches().isEmpty() ? null
+                    : new ReplacementOptions(completions.matches(), completions.start(), completions.end());
+        } catch (RuntimeException e) {
+            log.println("osum4j kernel: completion failed: " + e);
+            return null;
+        }
     }
 
     @Override
     public DisplayData inspect(String code, int cursor, boolean extraDetail) {
-        String doc = session().documentation(CellParts.javaOnly(code), cursor);
-        return doc.isBlank() ? null : new DisplayData(doc);
+        try {
+            String doc = session().documentation(CellParts.javaOnly(code), cursor);
+            return doc.isBlank() ? null : new DisplayData(doc);
+        } catch (RuntimeException e) {
+            log.println("osum4j kernel: inspect failed: " + e);
+            return null;
+        }
     }
 
     @Override

@@ -14,6 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import javax.tools.ToolProvider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,15 +51,20 @@ class OsumKernelProtocolTest {
         Files.writeString(connection, connectionJson());
         Path kernelLog = dir.resolve("kernel-stderr.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        kernel = new ProcessBuilder(java, "-Xmx2g", "-cp", System.getProperty("java.class.path"),
-                OsumKernel.class.getName(), connection.toString())
+        Path classes = compile("FromFolder", dir.resolve("folder-classes"));
+        Path repo = dir.resolve("m2");
+        jarIntoRepository(compile("FromJar", dir.resolve("jar-classes")), repo);
+        kernel = new ProcessBuilder(java, "-Xmx2g", "-Dmaven.repo.local=" + repo,
+                "-cp", System.getProperty("java.class.path"), OsumKernel.class.getName(), connection.toString())
                 .redirectOutput(dir.resolve("kernel-stdout.txt").toFile())
                 .redirectError(kernelLog.toFile())
                 .start();
-        Process client = new ProcessBuilder(PYTHON, script().toString(), connection.toString(),
+        ProcessBuilder clientBuilder = new ProcessBuilder(PYTHON, script().toString(), connection.toString(),
                 Long.toString(kernel.pid()))
-                .redirectError(dir.resolve("client-stderr.txt").toFile())
-                .start();
+                .redirectError(dir.resolve("client-stderr.txt").toFile());
+        clientBuilder.environment().put("OSUM_TEST_CLASSES", classes.toString());
+        clientBuilder.environment().put("OSUM_TEST_MAVEN", "demo:fromjar:1.0");
+        Process client = clientBuilder.start();
         byte[] stdout = client.getInputStream().readAllBytes();
         if (!client.waitFor(SCENARIO_LIMIT_MINUTES, TimeUnit.MINUTES) || client.exitValue() != 0) {
             client.destroyForcibly();
@@ -84,6 +94,30 @@ class OsumKernelProtocolTest {
         if (probe.waitFor() != 0) {
             fail(PYTHON + " lacks jupyter_client (install Debian's python3-jupyter-client / jupyter-client): " + out);
         }
+    }
+
+    /** Compiles {@code demo.<name>} (with {@code hi()} returning "hi from <name>") into {@code out}. */
+    private static Path compile(String name, Path out) throws IOException {
+        Path source = Files.createDirectories(out.resolveSibling(name + "-src").resolve("demo")).resolve(name + ".java");
+        Files.writeString(source, "package demo; public class " + name
+                + " { public static String hi() { return \"hi from " + name + "\"; } }");
+        Files.createDirectories(out);
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", out.toString(), source.toString());
+        assertEquals(0, rc, "javac " + source);
+        return out;
+    }
+
+    /** Packs {@code classes} as demo:fromjar:1.0 into a local Maven repository. */
+    private static void jarIntoRepository(Path classes, Path repo) throws IOException {
+        Path dir = Files.createDirectories(repo.resolve("demo/fromjar/1.0"));
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(dir.resolve("fromjar-1.0.jar")),
+                new Manifest())) {
+            jar.putNextEntry(new JarEntry("demo/FromJar.class"));
+            jar.write(Files.readAllBytes(classes.resolve("demo/FromJar.class")));
+            jar.closeEntry();
+        }
+        Files.writeString(dir.resolve("fromjar-1.0.pom"), "<project><modelVersion>4.0.0</modelVersion>"
+                + "<groupId>demo</groupId><artifactId>fromjar</artifactId><version>1.0</version></project>");
     }
 
     private static Path script() {
@@ -240,6 +274,26 @@ class OsumKernelProtocolTest {
     @Test
     void firstCells_seeLibraryClassPathAndDefaultImports() {
         assertEquals("3 rows, sum 6.0", resultText("libraries"));
+    }
+
+    @Test
+    void classpathMagic_makesFolderClassesUsable() {
+        assertEquals("\"hi from FromFolder\"".replace("\"", ""), resultText("classpath_magic"));
+        assertTrue(scenario("classpath_magic").get("stdout").asText().startsWith("Added 1 class path entry"));
+    }
+
+    @Test
+    void mavenMagic_resolvesFromLocalRepositoryAndLoads() {
+        assertEquals("hi from FromJar", resultText("maven_magic"));
+        assertTrue(scenario("maven_magic").get("stdout").asText().contains("demo:fromjar:1.0 (1 jar"),
+                scenario("maven_magic").toString());
+    }
+
+    @Test
+    void history_isAnswered() {
+        JsonNode history = scenario("history");
+        assertEquals(3, history.get("history").size(), history.toString());
+        assertTrue(history.get("history").get(2).toString().contains("demo.FromJar.hi()"), history.toString());
     }
 
     @Test
