@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -13,7 +14,8 @@ import java.util.function.Consumer;
  * progress bars using {@code \r} update live) and before anything else is published. With no
  * target attached (between cells, at start-up) the text goes to the process's own stream.
  *
- * <p>Not a line buffer: text is sent as it comes, cut only at UTF-8 character boundaries.
+ * <p>Not a line buffer: text is sent as it comes, cut only at UTF-8 character boundaries; only a
+ * line that may turn out to be dropped chatter waits for one more tick.
  */
 final class CellOutputStream extends OutputStream {
 
@@ -21,12 +23,20 @@ final class CellOutputStream extends OutputStream {
     private static final int MAX_BUFFERED_BYTES = 64 * 1024;
 
     private final PrintStream fallback;
+    private final List<String> dropPrefixes;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private volatile Consumer<String> target;
+    private String held = "";
+    private String lastHeld = "";
 
-    /** @param fallback where text goes while no cell is attached */
-    CellOutputStream(PrintStream fallback) {
+    /**
+     * @param fallback     where text goes while no cell is attached
+     * @param dropPrefixes lines starting with one of these are not published (library chatter
+     *                     printed with System.out, which no logger setting can silence)
+     */
+    CellOutputStream(PrintStream fallback, List<String> dropPrefixes) {
         this.fallback = fallback;
+        this.dropPrefixes = List.copyOf(dropPrefixes);
     }
 
     /** Sends later text to {@code publisher}; null detaches (after draining what is buffered). */
@@ -57,19 +67,23 @@ final class CellOutputStream extends OutputStream {
         // intentionally empty: coalescing many println calls into one message keeps Jupyter fast
     }
 
-    /** Publishes the buffered text up to the last complete UTF-8 character. */
+    /** Publishes the buffered text up to the last complete UTF-8 character, minus dropped lines. */
     synchronized void drain() {
-        if (buffer.size() == 0) {
+        String text = held;
+        held = "";
+        if (buffer.size() > 0) {
+            byte[] bytes = buffer.toByteArray();
+            int complete = completeUtf8Prefix(bytes);
+            text += new String(bytes, 0, complete, StandardCharsets.UTF_8);
+            buffer.reset();
+            buffer.write(bytes, complete, bytes.length - complete);
+        }
+        boolean grew = !text.equals(lastHeld);
+        lastHeld = "";
+        text = dropLines(text, grew);
+        if (text.isEmpty()) {
             return;
         }
-        byte[] bytes = buffer.toByteArray();
-        int complete = completeUtf8Prefix(bytes);
-        if (complete == 0) {
-            return;
-        }
-        String text = new String(bytes, 0, complete, StandardCharsets.UTF_8);
-        buffer.reset();
-        buffer.write(bytes, complete, bytes.length - complete);
         Consumer<String> publisher = target;
         if (publisher == null) {
             fallback.print(text);
@@ -77,6 +91,31 @@ final class CellOutputStream extends OutputStream {
         } else {
             publisher.accept(text);
         }
+    }
+
+    /**
+     * Removes whole lines that start with a dropped prefix. A trailing partial line that may still
+     * become such a line is held back for one more drain (at most one tick), unless it stopped growing.
+     */
+    private String dropLines(String text, boolean grew) {
+        if (dropPrefixes.isEmpty() || text.isEmpty()) {
+            return text;
+        }
+        StringBuilder kept = new StringBuilder(text.length());
+        int from = 0;
+        while (from < text.length()) {
+            int newline = text.indexOf('\n', from);
+            String line = newline < 0 ? text.substring(from) : text.substring(from, newline + 1);
+            from += line.length();
+            boolean dropped = dropPrefixes.stream().anyMatch(line::startsWith);
+            if (newline < 0 && grew && dropPrefixes.stream().anyMatch(p -> p.startsWith(line) || line.startsWith(p))) {
+                held = line;
+                lastHeld = line;
+            } else if (!dropped || newline < 0 && !grew) {
+                kept.append(line);
+            }
+        }
+        return kept.toString();
     }
 
     /** Length of the longest prefix of {@code bytes} that does not end inside a UTF-8 sequence. */

@@ -84,6 +84,13 @@ public final class OsumKernel extends BaseKernel {
             "org.nd4j", "org.deeplearning4j", "org.bytedeco", "ai.djl", "org.dflib", "org.zeromq",
             "org.eclipse.aether", "org.apache.http", "org.apache.maven");
 
+    /**
+     * Lines printed with System.out by libraries that no logger setting silences: SameDiff prints one
+     * per differentiated op of every new gradient graph. Replace the list with
+     * {@code -Dosum4j.kernel.dropLines=prefix1|prefix2} (empty: drop nothing).
+     */
+    static final String DEFAULT_DROPPED_LINES = "Added differentiated op ";
+
     private final PrintStream log;
     private final CellOutputStream out;
     private final CellOutputStream err;
@@ -101,8 +108,8 @@ public final class OsumKernel extends BaseKernel {
                 new Renderer(),
                 null, new MagicsRegistry(), false, new StringStyler.Builder().build());
         this.log = processErr;
-        this.out = new CellOutputStream(processOut);
-        this.err = new CellOutputStream(processErr);
+        this.out = new CellOutputStream(processOut, droppedLinePrefixes());
+        this.err = new CellOutputStream(processErr, droppedLinePrefixes());
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "osum4j-stream-ticker");
             t.setDaemon(true);
@@ -197,6 +204,11 @@ public final class OsumKernel extends BaseKernel {
         if (System.getProperty(key) == null) {
             System.setProperty(key, value);
         }
+    }
+
+    private static List<String> droppedLinePrefixes() {
+        String configured = System.getProperty("osum4j.kernel.dropLines", DEFAULT_DROPPED_LINES);
+        return Arrays.stream(configured.split("\\|")).filter(p -> !p.isEmpty()).toList();
     }
 
     private JavaSession session() {

@@ -15,7 +15,7 @@ class CellOutputStreamTest {
     @Test
     void drain_splitUtf8Character_waitsForTheRest() {
         List<String> sent = new ArrayList<>();
-        CellOutputStream stream = new CellOutputStream(new PrintStream(new ByteArrayOutputStream()));
+        CellOutputStream stream = new CellOutputStream(new PrintStream(new ByteArrayOutputStream()), List.of());
         stream.attach(sent::add);
         byte[] euro = "a€".getBytes(StandardCharsets.UTF_8); // 'a' + 3 bytes
         stream.write(euro, 0, 2);
@@ -28,10 +28,27 @@ class CellOutputStreamTest {
     @Test
     void drain_noTarget_writesToFallback() {
         ByteArrayOutputStream fallback = new ByteArrayOutputStream();
-        CellOutputStream stream = new CellOutputStream(new PrintStream(fallback, true, StandardCharsets.UTF_8));
+        CellOutputStream stream = new CellOutputStream(new PrintStream(fallback, true, StandardCharsets.UTF_8), List.of());
         new PrintStream(stream, true, StandardCharsets.UTF_8).print("progress 50%\r");
         stream.drain();
         assertEquals("progress 50%\r", fallback.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void drain_droppedPrefix_removesWholeLinesEvenWhenSplitAcrossTicks() {
+        List<String> sent = new ArrayList<>();
+        CellOutputStream stream = new CellOutputStream(new PrintStream(new ByteArrayOutputStream()),
+                List.of("Added differentiated op "));
+        stream.attach(sent::add);
+        PrintStream out = new PrintStream(stream, true, StandardCharsets.UTF_8);
+        out.print("epoch 1\nAdded differentiated op matmul");
+        stream.drain(); // the partial line might be chatter: held back
+        out.print("\nAdded differentiated op add\nloss 0.5\n");
+        stream.drain();
+        out.print("Add"); // a partial line that stops growing is released after one tick
+        stream.drain();
+        stream.drain();
+        assertEquals(List.of("epoch 1\n", "loss 0.5\n", "Add"), sent);
     }
 
     @Test
