@@ -153,9 +153,11 @@ def main():
     results["runtime_error"] = execute(
         kc, "int[] arr = new int[1];\nvoid poke(int[] a) {\n    a[5] = 1;\n}\npoke(arr);")
     results["state_after_errors"] = execute(kc, "a + b")
+    results["thread_local_set"] = execute(kc, "ThreadLocal<Integer> local = ThreadLocal.withInitial(() -> 0);\nlocal.set(7);")
     results["interrupt"] = interrupt_busy_loop(kc)
     if len(sys.argv) > 2:
         results["interrupt_signal"] = interrupt_busy_loop(kc, int(sys.argv[2]))
+    results["thread_local_after"] = execute(kc, "local.get()")
     results["time_line"] = execute(kc, "%time Thread.sleep(20)")
     results["time_cell"] = execute(kc, "%%time\nint t = 1;\nt + 1")
     results["unknown_magic"] = execute(kc, "%nosuchmagic 1")

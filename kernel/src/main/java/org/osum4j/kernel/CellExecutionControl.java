@@ -3,7 +3,12 @@ package org.osum4j.kernel;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jdk.jshell.execution.DirectExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
@@ -12,8 +17,9 @@ import jdk.jshell.spi.ExecutionEnv;
 
 /**
  * JShell's execution engine for the kernel: snippets run inside the kernel JVM (like JShell's
- * "local" engine), each on its own thread, so that (1) the value of a snippet is a real object the
- * kernel can render as a MIME bundle, and (2) an interrupt can stop the running snippet.
+ * "local" engine), all on one long-lived cell thread, so that (1) the value of a snippet is a real
+ * object the kernel can render as a MIME bundle, (2) thread-locals live across cells, and (3) an
+ * interrupt can stop the running snippet.
  *
  * <p>Stopping uses {@link Thread#stop()}, which works up to JDK 19. From JDK 20 on that method throws
  * {@link UnsupportedOperationException}; the control then falls back to {@link Thread#interrupt()},
@@ -31,7 +37,10 @@ final class CellExecutionControl extends DirectExecutionControl {
     /** First JDK feature release whose {@link Thread#stop()} always throws. */
     static final int FIRST_JDK_WITHOUT_THREAD_STOP = 20;
 
-    private volatile Thread running;
+    /** How often a waiting invoke checks that the cell thread is still alive. */
+    private static final long AWAIT_POLL_MILLIS = 200;
+
+    private CellThread cellThread;
     private volatile boolean stopRequested;
     private volatile Object lastValue;
 
@@ -62,51 +71,106 @@ final class CellExecutionControl extends DirectExecutionControl {
 
     @Override
     protected String invoke(Method doitMethod) throws Exception {
-        AtomicReference<Object> value = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread cell = new Thread(() -> {
-            try {
-                value.set(doitMethod.invoke(null));
-            } catch (InvocationTargetException e) {
-                failure.set(e.getCause());
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, CELL_THREAD_NAME);
-        cell.setDaemon(true);
-        cell.setContextClassLoader(doitMethod.getDeclaringClass().getClassLoader());
-        running = cell;
+        if (stopRequested) {
+            throw new StoppedException();
+        }
+        FutureTask<Object> task = new FutureTask<>(() -> {
+            Thread.currentThread().setContextClassLoader(doitMethod.getDeclaringClass().getClassLoader());
+            return doitMethod.invoke(null);
+        });
+        CellThread thread = cellThread();
+        thread.submit(task);
+        Object value;
         try {
-            if (stopRequested) {
+            value = await(task, thread);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof InvocationTargetException target ? target.getCause() : e.getCause();
+            if (stopRequested && cause instanceof ThreadDeath) {
                 throw new StoppedException();
             }
-            cell.start();
-            cell.join();
-        } finally {
-            running = null;
+            throw new InvocationTargetException(cause);
         }
         if (stopRequested) {
             throw new StoppedException();
         }
-        if (failure.get() != null) {
-            throw new InvocationTargetException(failure.get());
+        lastValue = value;
+        return valueString(value);
+    }
+
+    /** Waits for {@code task}; if its thread died outside it (a stop that came too late), gives up. */
+    private static Object await(FutureTask<Object> task, CellThread thread) throws Exception {
+        while (true) {
+            try {
+                return task.get(AWAIT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (!thread.isAlive()) {
+                    try {
+                        return task.get(0, TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException stuck) {
+                        throw new StoppedException();
+                    }
+                }
+            }
         }
-        lastValue = value.get();
-        return valueString(lastValue);
+    }
+
+    private synchronized CellThread cellThread() {
+        if (cellThread == null || !cellThread.isAlive()) {
+            cellThread = new CellThread();
+            cellThread.start();
+        }
+        return cellThread;
     }
 
     @Override
     @SuppressWarnings({"deprecation", "removal"})
     public void stop() {
         stopRequested = true;
-        Thread cell = running;
-        if (cell == null) {
+        CellThread thread = cellThread;
+        if (thread == null || !thread.busy) {
             return;
         }
         if (canStopBusyCode()) {
-            cell.stop();
+            thread.stop(); // ThreadDeath lands in the task; FutureTask catches it, the thread lives on
         } else {
-            cell.interrupt();
+            thread.interrupt();
+        }
+    }
+
+    /**
+     * The one thread that runs every snippet, so that thread-locals (ND4J's random generator and
+     * workspaces, user ThreadLocals) survive from cell to cell.
+     */
+    private static final class CellThread extends Thread {
+        private final BlockingQueue<FutureTask<Object>> tasks = new LinkedBlockingQueue<>();
+        private volatile boolean busy;
+
+        CellThread() {
+            super(CELL_THREAD_NAME);
+            setDaemon(true);
+        }
+
+        void submit(FutureTask<Object> task) {
+            tasks.add(task);
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                FutureTask<Object> task;
+                try {
+                    task = tasks.take();
+                } catch (InterruptedException e) {
+                    continue; // a late interrupt (JDK 20+ fallback) must not end the thread
+                }
+                Thread.interrupted(); // start every snippet with a clear interrupt flag
+                busy = true;
+                try {
+                    task.run();
+                } finally {
+                    busy = false;
+                }
+            }
         }
     }
 

@@ -252,6 +252,12 @@ class OsumKernelProtocolTest {
     }
 
     @Test
+    void threadLocals_surviveCellsAndInterrupts() {
+        assertEquals("ok", scenario("thread_local_set").get("status").asText());
+        assertEquals("7", resultText("thread_local_after"));
+    }
+
+    @Test
     void sigint_alsoInterruptsACell() {
         JsonNode loop = scenario("interrupt_signal").get("loop");
         assertEquals("Interrupted", loop.get("errors").get(0).get("ename").asText(), loop.toString());
