@@ -79,7 +79,7 @@ public final class OsumKernel extends BaseKernel {
     /** How often buffered stdout/stderr text is published while a cell runs. */
     static final long STREAM_TICK_MILLIS = 50;
 
-    /** Loggers that print noise into notebooks at INFO (e.g. SameDiff's "Added differentiated op"). */
+    /** Chatty library loggers, kept at WARN (all kernel-side logging goes to the process stderr). */
     private static final List<String> QUIET_LOGGERS = List.of(
             "org.nd4j", "org.deeplearning4j", "org.bytedeco", "ai.djl", "org.dflib", "org.zeromq",
             "org.eclipse.aether", "org.apache.http", "org.apache.maven");
