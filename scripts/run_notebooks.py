@@ -74,8 +74,9 @@ def write_outputs(nb, out_dir, name):
         with open(html + ".tmp", "w", encoding="utf-8") as f:
             f.write(body)
         os.replace(html + ".tmp", html)
-    except Exception as e:  # HTML is a convenience; the executed notebook is the record
-        print(f"  (HTML export failed: {e})", file=sys.stderr)
+    except Exception as e:
+        return f"HTML export failed: {e}"
+    return None
 
 
 def run_one(path, kernel, out_dir, timeout):
@@ -112,7 +113,7 @@ def run_one(path, kernel, out_dir, timeout):
     except (CellTimeoutError, DeadKernelError, TimeoutError, RuntimeError) as e:
         error = e
     elapsed = time.time() - start
-    write_outputs(nb, out_dir, name)
+    html_error = write_outputs(nb, out_dir, name)
 
     if error is not None:
         where = failing_cell(nb)
@@ -122,6 +123,8 @@ def run_one(path, kernel, out_dir, timeout):
         else:
             detail = first_line(str(error), 300)
         return name, elapsed, f"FAILED  {detail}"
+    if html_error:
+        return name, elapsed, "FAILED  " + html_error
     unmet = check_promises(nb)
     if unmet:
         return name, elapsed, "FAILED  missing promised output: " + "; ".join(unmet)

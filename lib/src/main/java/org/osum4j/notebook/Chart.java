@@ -173,11 +173,22 @@ public abstract class Chart implements Rich {
         if (svgInBundle == null ? vectorByNature && svgWorthRendering() : svgInBundle) {
             String svg = svg();
             if (svgInBundle != null || svg.length() <= AUTO_SVG_MAX_CHARS) {
-                bundle.put("image/svg+xml", svg);
+                bundle.put("image/svg+xml", withoutXmlDeclaration(svg));
             }
         }
         bundle.put("text/plain", toString());
         return bundle;
+    }
+
+    /**
+     * SVG for a notebook output without its {@code <?xml ...?>} declaration and DOCTYPE: it is embedded in HTML,
+     * and nbconvert's HTML export rejects strings that declare an encoding.
+     */
+    static String withoutXmlDeclaration(String svg) {
+        String s = svg.strip();
+        if (s.startsWith("<?xml")) s = s.substring(s.indexOf("?>") + 2).strip();
+        if (s.startsWith("<!DOCTYPE")) s = s.substring(s.indexOf('>') + 1).strip();
+        return s;
     }
 
     @Override

@@ -75,6 +75,14 @@ class ChartsTest {
     }
 
     @Test
+    void bundleSvg_hasNoXmlDeclaration_forHtmlEmbedding() throws Exception {
+        var chart = Charts.line("t", "x", "y").series("s", new double[]{0, 1, 2}, new double[]{1, 0, 1}).withSvg(true);
+        String svg = chart.mimeBundle().get("image/svg+xml");
+        assertTrue(svg.startsWith("<svg"), svg.substring(0, Math.min(80, svg.length())));
+        assertEquals("svg", parseSvg(svg).getDocumentElement().getLocalName());
+    }
+
+    @Test
     void line_svgParsesAsXmlWithSvgRoot() throws Exception {
         LineChart chart = Charts.line("t", "x", "y").series("a", new double[] {0, 1, 2}, new double[] {1, 3, 2});
         Document doc = parseSvg(chart.svg());
