@@ -256,13 +256,7 @@ public final class LogMel {
         if (path == Path.REFERENCE) {
             new Worker().referenceFrames(centred, logMel, 0, frames, frames);
         } else {
-            int workers = (int) Math.max(1, Math.min(threads, frames / MIN_FRAMES_PER_THREAD));
-            if (workers == 1) {
-                new Worker().fastFrames(centred, logMel, 0, frames, frames);
-            } else {
-                IntStream.range(0, workers).parallel().forEach(i -> new Worker().fastFrames(centred, logMel,
-                        (int) ((long) frames * i / workers), (int) ((long) frames * (i + 1) / workers), frames));
-            }
+            fastFrames(centred, logMel, frames);
         }
         // Per-utterance dynamic range: max(x, max − 8), then (x + 4) / 4.
         double max = Double.NEGATIVE_INFINITY;
@@ -312,22 +306,57 @@ public final class LogMel {
                 }
             }
         }
+    }
 
-        /** Fast path: frames of exact zeros skip the FFT, filters applied over their nonzero band only. */
-        void fastFrames(float[] centred, double[] logMel, int from, int to, int frames) {
-            double silent = Math.log10(MEL_FLOOR);
-            for (int t = from; t < to; t++) {
-                if (isSilent(centred, t * HOP_LENGTH)) {
-                    for (int m = 0; m < nMels; m++) logMel[m * frames + t] = silent;
-                    continue;
+    /**
+     * Fast path: frames of exact zeros (padding, digital silence) get the floor without an FFT; the others
+     * go through {@link BatchedPowerSpectrum} 32 at a time, split over the worker threads.
+     */
+    private void fastFrames(float[] centred, double[] logMel, int frames) {
+        int[] starts = new int[frames];                       // window start of each non-silent frame
+        int active = 0;
+        double silent = Math.log10(MEL_FLOOR);
+        for (int t = 0; t < frames; t++) {
+            if (isSilent(centred, t * HOP_LENGTH)) {
+                for (int m = 0; m < nMels; m++) logMel[m * frames + t] = silent;
+            } else {
+                starts[active++] = t * HOP_LENGTH;
+            }
+        }
+        int batches = (active + BatchedPowerSpectrum.FRAMES - 1) / BatchedPowerSpectrum.FRAMES;
+        int workers = (int) Math.max(1, Math.min(threads, (long) active / MIN_FRAMES_PER_THREAD));
+        final int count = active;
+        if (workers == 1) {
+            fastBatches(centred, starts, 0, count, logMel, frames);
+            return;
+        }
+        IntStream.range(0, workers).parallel().forEach(w -> {
+            int from = (int) ((long) batches * w / workers) * BatchedPowerSpectrum.FRAMES;
+            int to = Math.min(count, (int) ((long) batches * (w + 1) / workers) * BatchedPowerSpectrum.FRAMES);
+            fastBatches(centred, starts, from, to, logMel, frames);
+        });
+    }
+
+    /** Frames starts[from … to) through batched power spectra, sparse mel filters and the series log10. */
+    private void fastBatches(float[] centred, int[] starts, int from, int to, double[] logMel, int frames) {
+        final int lanes = BatchedPowerSpectrum.FRAMES;
+        BatchedPowerSpectrum stft = new BatchedPowerSpectrum();
+        double[] power = new double[N_FREQS * lanes];         // [N_FREQS][32]
+        double[] mel = new double[lanes];                     // one filter's output for the batch
+        for (int i = from; i < to; i += lanes) {
+            int count = Math.min(lanes, to - i);
+            stft.compute(centred, starts, i, count, power);
+            for (int m = 0; m < nMels; m++) {
+                java.util.Arrays.fill(mel, 0);
+                double[] w = bandWeights[m];
+                int row = bandStart[m] * lanes;
+                for (int j = 0; j < w.length; j++, row += lanes) {
+                    double wj = w[j];
+                    for (int f = 0; f < lanes; f++) mel[f] += wj * power[row + f];
                 }
-                powerSpectrum(centred, t);
-                for (int m = 0; m < nMels; m++) {
-                    double[] w = bandWeights[m];
-                    int k0 = bandStart[m];
-                    double mel = 0;
-                    for (int j = 0; j < w.length; j++) mel += w[j] * power[k0 + j];
-                    logMel[m * frames + t] = FastMath.log10(Math.max(mel, MEL_FLOOR));
+                int base = m * frames;
+                for (int f = 0; f < count; f++) {
+                    logMel[base + starts[i + f] / HOP_LENGTH] = FastMath.log10(Math.max(mel[f], MEL_FLOOR));
                 }
             }
         }
