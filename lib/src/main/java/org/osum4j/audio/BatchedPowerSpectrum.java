@@ -53,44 +53,45 @@ final class BatchedPowerSpectrum {
      * (window of 400 samples); {@code power} receives [N_FREQS][FRAMES] (unused lanes hold garbage).
      */
     void compute(float[] signal, int[] starts, int from, int count, double[] power) {
-        load(signal, starts, from, count);
-        int ns = 1;
-        for (int s = 0; s < RADICES.length; s++) {
-            if (RADICES[s] == 4 && ns == 1) radix4First();
-            else if (RADICES[s] == 4) radix4(s, ns);
+        // Lanes past `count` repeat the first frame: their spectra are computed and ignored (no branches).
+        for (int b = 0; b < LANES; b++) {
+            startRe[b] = starts[from + (b < count ? b : 0)];
+            startIm[b] = starts[from + (LANES + b < count ? LANES + b : 0)];
+        }
+        windowAndFirstPass(signal);
+        int ns = RADICES[0];
+        for (int s = 1; s < RADICES.length; s++) {
+            if (RADICES[s] == 4) radix4(s, ns);
             else radix5(s, ns);
             ns *= RADICES[s];
-            double[] t = re; re = re2; re2 = t;
-            t = im; im = im2; im2 = t;
+            swap();
         }
         split(power);
     }
 
-    /** Windowed frames into the lanes: frame b → real part of lane b, frame LANES + b → imaginary part. */
-    private void load(float[] signal, int[] starts, int from, int count) {
-        for (int b = 0; b < LANES; b++) {
-            int f0 = b, f1 = LANES + b;
-            int s0 = f0 < count ? starts[from + f0] : -1;
-            int s1 = f1 < count ? starts[from + f1] : -1;
-            for (int n = 0; n < N; n++) {
-                re[n * LANES + b] = s0 < 0 ? 0 : signal[s0 + n] * WINDOW[n];
-                im[n * LANES + b] = s1 < 0 ? 0 : signal[s1 + n] * WINDOW[n];
-            }
-        }
-    }
+    private final int[] startRe = new int[LANES];   // window start of the frame in each lane's real part
+    private final int[] startIm = new int[LANES];   // … and imaginary part
 
-    /** The first pass (radix 4, Ns = 1): every twiddle is 1, so the butterflies have no multiplications. */
-    private void radix4First() {
+    /**
+     * Windowing fused with the first pass (radix 4, Ns = 1, every twiddle 1): lane b's input is
+     * z[n] = w[n]·(frame_b[n] + i·frame_{LANES+b}[n]), read straight from the signal.
+     */
+    private void windowAndFirstPass(float[] x) {
         final int stride = N / 4;
-        double[] xr = re, xi = im, yr = re2, yi = im2;
+        double[] yr = re2, yi = im2;
+        int[] sr = startRe, si = startIm;
         for (int j = 0; j < stride; j++) {
-            int i0 = j * LANES, i1 = (j + stride) * LANES, i2 = (j + 2 * stride) * LANES, i3 = (j + 3 * stride) * LANES;
+            double w0 = WINDOW[j], w1 = WINDOW[j + stride], w2 = WINDOW[j + 2 * stride], w3 = WINDOW[j + 3 * stride];
             int o0 = 4 * j * LANES, o1 = o0 + LANES, o2 = o0 + 2 * LANES, o3 = o0 + 3 * LANES;
             for (int b = 0; b < LANES; b++) {
-                double t0r = xr[i0 + b] + xr[i2 + b], t0i = xi[i0 + b] + xi[i2 + b];
-                double t1r = xr[i0 + b] - xr[i2 + b], t1i = xi[i0 + b] - xi[i2 + b];
-                double t2r = xr[i1 + b] + xr[i3 + b], t2i = xi[i1 + b] + xi[i3 + b];
-                double t3r = xi[i1 + b] - xi[i3 + b], t3i = xr[i3 + b] - xr[i1 + b];   // (b − d)·(−i)
+                int pr = sr[b] + j, pi = si[b] + j;
+                double ar = x[pr] * w0, ai = x[pi] * w0;
+                double br = x[pr + stride] * w1, bi = x[pi + stride] * w1;
+                double cr = x[pr + 2 * stride] * w2, ci = x[pi + 2 * stride] * w2;
+                double dr = x[pr + 3 * stride] * w3, di = x[pi + 3 * stride] * w3;
+                double t0r = ar + cr, t0i = ai + ci, t1r = ar - cr, t1i = ai - ci;
+                double t2r = br + dr, t2i = bi + di;
+                double t3r = bi - di, t3i = dr - br;               // (b − d)·(−i)
                 yr[o0 + b] = t0r + t2r;
                 yi[o0 + b] = t0i + t2i;
                 yr[o1 + b] = t1r + t3r;
@@ -101,6 +102,16 @@ final class BatchedPowerSpectrum {
                 yi[o3 + b] = t1i - t3i;
             }
         }
+        swap();
+    }
+
+    private void swap() {
+        double[] t = re;
+        re = re2;
+        re2 = t;
+        t = im;
+        im = im2;
+        im2 = t;
     }
 
     /** One Stockham radix-4 pass: (re, im) → (re2, im2). */

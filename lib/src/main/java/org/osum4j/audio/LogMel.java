@@ -252,19 +252,18 @@ public final class LogMel {
     private LogMelFeatures features(float[] x) {
         int frames = x.length / HOP_LENGTH;                 // 1 + n // hop STFT frames, the last one dropped
         float[] centred = reflectPad(x);                    // [n + 400]
-        double[] logMel = new double[nMels * frames];       // [nMels][frames] log10(max(mel, floor))
+        float[] logMel = new float[nMels * frames];         // [nMels][frames] log10(max(mel, 1e-10)), then features
         if (path == Path.REFERENCE) {
             new Worker().referenceFrames(centred, logMel, 0, frames, frames);
         } else {
             fastFrames(centred, logMel, frames);
         }
         // Per-utterance dynamic range: max(x, max − 8), then (x + 4) / 4.
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : logMel) max = Math.max(max, v);
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : logMel) max = Math.max(max, v);
         double floor = max - DYNAMIC_RANGE;
-        float[] out = new float[logMel.length];
-        for (int i = 0; i < out.length; i++) out[i] = (float) ((Math.max(logMel[i], floor) + NORM_SHIFT) / NORM_SCALE);
-        return new LogMelFeatures(nMels, frames, out);
+        for (int i = 0; i < logMel.length; i++) logMel[i] = (float) ((Math.max(logMel[i], floor) + NORM_SHIFT) / NORM_SCALE);
+        return new LogMelFeatures(nMels, frames, logMel);
     }
 
     /** torch's reflect padding by 200 on each side (the edge sample is not repeated): [n] → [n + 400]. */
@@ -296,13 +295,13 @@ public final class LogMel {
         }
 
         /** Plain path: dense mel product and the library log10. */
-        void referenceFrames(float[] centred, double[] logMel, int from, int to, int frames) {
+        void referenceFrames(float[] centred, float[] logMel, int from, int to, int frames) {
             for (int t = from; t < to; t++) {
                 powerSpectrum(centred, t);
                 for (int m = 0; m < nMels; m++) {
                     double mel = 0;
                     for (int k = 0; k < N_FREQS; k++) mel += filters[k * nMels + m] * power[k];
-                    logMel[m * frames + t] = Math.log10(Math.max(mel, MEL_FLOOR));
+                    logMel[m * frames + t] = (float) Math.log10(Math.max(mel, MEL_FLOOR));
                 }
             }
         }
@@ -312,10 +311,10 @@ public final class LogMel {
      * Fast path: frames of exact zeros (padding, digital silence) get the floor without an FFT; the others
      * go through {@link BatchedPowerSpectrum} 32 at a time, split over the worker threads.
      */
-    private void fastFrames(float[] centred, double[] logMel, int frames) {
+    private void fastFrames(float[] centred, float[] logMel, int frames) {
         int[] starts = new int[frames];                       // window start of each non-silent frame
         int active = 0;
-        double silent = Math.log10(MEL_FLOOR);
+        float silent = (float) Math.log10(MEL_FLOOR);
         for (int t = 0; t < frames; t++) {
             if (isSilent(centred, t * HOP_LENGTH)) {
                 for (int m = 0; m < nMels; m++) logMel[m * frames + t] = silent;
@@ -338,7 +337,7 @@ public final class LogMel {
     }
 
     /** Frames starts[from … to) through batched power spectra, sparse mel filters and the series log10. */
-    private void fastBatches(float[] centred, int[] starts, int from, int to, double[] logMel, int frames) {
+    private void fastBatches(float[] centred, int[] starts, int from, int to, float[] logMel, int frames) {
         final int lanes = BatchedPowerSpectrum.FRAMES;
         BatchedPowerSpectrum stft = new BatchedPowerSpectrum();
         double[] power = new double[N_FREQS * lanes];         // [N_FREQS][32]
@@ -356,7 +355,7 @@ public final class LogMel {
                 }
                 int base = m * frames;
                 for (int f = 0; f < count; f++) {
-                    logMel[base + starts[i + f] / HOP_LENGTH] = FastMath.log10(Math.max(mel[f], MEL_FLOOR));
+                    logMel[base + starts[i + f] / HOP_LENGTH] = (float) FastMath.log10(Math.max(mel[f], MEL_FLOOR));
                 }
             }
         }
