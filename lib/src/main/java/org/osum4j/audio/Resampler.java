@@ -120,9 +120,17 @@ public final class Resampler {
             int p = (int) (t - (long) n0 * up);       // phase
             int base = p * taps;
             int start = n0 + 1;                       // xp index of input sample n0 - K + 1
-            double acc = 0;
-            for (int j = 0; j < taps; j++) acc += xp[start + j] * kernel[base + j];
-            y[k] = (float) acc;
+            // Four independent float partial sums keep the FPU pipelines busy (one chain is latency-bound).
+            float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            int j = 0;
+            for (; j + 3 < taps; j += 4) {
+                a0 += xp[start + j] * kernel[base + j];
+                a1 += xp[start + j + 1] * kernel[base + j + 1];
+                a2 += xp[start + j + 2] * kernel[base + j + 2];
+                a3 += xp[start + j + 3] * kernel[base + j + 3];
+            }
+            for (; j < taps; j++) a0 += xp[start + j] * kernel[base + j];
+            y[k] = (a0 + a1) + (a2 + a3);
         }
         return y;
     }
