@@ -62,9 +62,15 @@ public final class AudioIO {
         }
     }
 
-    /** The bytes of a 16-bit PCM mono WAV file holding {@code w}. */
+    /** The bytes of a 16-bit PCM mono WAV file holding {@code w}; non-finite samples are an error. */
     static byte[] encodeWav16(Waveform w) {
         int n = w.length();
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(w.samples()[i])) {
+                throw new IllegalArgumentException(w.source() + ": cannot write non-finite sample " + w.samples()[i]
+                        + " at index " + i + " to a WAV file");
+            }
+        }
         int dataBytes = n * 2;
         ByteBuffer b = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
         b.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(36 + dataBytes)

@@ -15,9 +15,10 @@ import java.util.stream.IntStream;
  *
  * <p>Two modes: {@link #compute} (OSUM: no padding, n_samples // 160 frames) and {@link #computePadded}
  * (Whisper: zero-pad or truncate to 30 s = 3000 frames, plus the frame attention mask for batches).
- * Two paths with one definition of the math: {@link Path#REFERENCE} (dense, single thread, library
- * log10) and {@link Path#FAST} (sparse filters, a series log10, silent frames skipped, several threads);
- * the tests hold them equal and both against the golden fixtures. The STFT runs in float64.
+ * Two paths with one definition of the math: {@link Path#REFERENCE} (JTransforms FFT per frame, dense
+ * filters, library log10, one thread) and {@link Path#FAST} ({@link BatchedPowerSpectrum}: 32 frames per
+ * batched FFT, filters over their nonzero bins only, table log10, all-zero frames skipped, several threads);
+ * the tests hold them equal and both against the golden fixtures. Both STFTs run in float64.
  * Not here: resampling (see {@link Resampler}), augmentation ({@link SpecAugment}).
  */
 public final class LogMel {
@@ -278,7 +279,7 @@ public final class LogMel {
         return y;
     }
 
-    /** Per-thread scratch: one FFT plan and its buffers. */
+    /** The reference path's scratch: one JTransforms plan and its buffers. */
     private final class Worker {
         private final DoubleFFT_1D fft = new DoubleFFT_1D(N_FFT);
         private final double[] buf = new double[N_FFT];        // windowed frame, then its packed spectrum

@@ -11,8 +11,11 @@ import java.util.SplittableRandom;
  */
 public final class LogMelBenchmark {
 
-    /** Result of one measurement: seconds per call over the repeats. */
-    public record Result(double audioSeconds, int threads, double min, double median, double max) {
+    /**
+     * Result of one measurement: wall-clock seconds per call over the repeats (min / median / max) and the
+     * mean process CPU seconds per call (all threads), which a loaded machine disturbs less.
+     */
+    public record Result(double audioSeconds, int threads, double min, double median, double max, double cpuPerCall) {
 
         /** Audio seconds processed per wall-clock second (from the median). */
         public double audioSecondsPerSecond() {
@@ -21,8 +24,10 @@ public final class LogMelBenchmark {
 
         @Override
         public String toString() {
-            return String.format("log-mel %.0f s audio, %d thread(s): median %.2f ms (min %.2f, max %.2f) = %.0f audio-s/s",
-                    audioSeconds, threads, median * 1e3, min * 1e3, max * 1e3, audioSecondsPerSecond());
+            return String.format("log-mel %.0f s audio, %d thread(s): median %.2f ms (min %.2f, max %.2f) = %.0f audio-s/s;"
+                            + " CPU %.2f ms per call = %.0f audio-s per CPU-s",
+                    audioSeconds, threads, median * 1e3, min * 1e3, max * 1e3, audioSecondsPerSecond(),
+                    cpuPerCall * 1e3, audioSeconds / cpuPerCall);
         }
     }
 
@@ -46,13 +51,22 @@ public final class LogMelBenchmark {
     public static Result measure(LogMel fe, float[] x, int warmup, int repeats) {
         for (int i = 0; i < warmup; i++) fe.compute(x);
         double[] s = new double[repeats];
+        long c0 = processCpuNanos();                  // coarse (10 ms ticks): averaged over all repeats
         for (int i = 0; i < repeats; i++) {
             long t0 = System.nanoTime();
             fe.compute(x);
             s[i] = (System.nanoTime() - t0) / 1e9;
         }
+        double cpuPerCall = (processCpuNanos() - c0) / 1e9 / repeats;
         Arrays.sort(s);
-        return new Result(x.length / (double) LogMel.SAMPLE_RATE, fe.threads(), s[0], s[repeats / 2], s[repeats - 1]);
+        return new Result(x.length / (double) LogMel.SAMPLE_RATE, fe.threads(), s[0], s[repeats / 2], s[repeats - 1],
+                cpuPerCall);
+    }
+
+    /** CPU time of the whole process (all threads) in ns, or 0 where the JVM cannot tell. */
+    private static long processCpuNanos() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
     }
 
     public static void main(String[] args) {

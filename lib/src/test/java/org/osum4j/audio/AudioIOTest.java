@@ -115,6 +115,15 @@ class AudioIOTest {
     }
 
     @Test
+    void writeWav16_nonFiniteSample_isRejectedAndNothingIsWritten() {
+        Path p = tmp.resolve("nan.wav");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AudioIO.writeWav16(p, new Waveform(new float[]{0f, Float.NaN}, 16000, "gen")));
+        assertTrue(e.getMessage().contains("index 1"), e.getMessage());
+        assertTrue(!Files.exists(p));
+    }
+
+    @Test
     void read_everyPcmAndFloatEncoding_stereoMixedToMeanOfChannels() throws IOException {
         int n = 64;
         double[][] frames = stereoFrames(n);
