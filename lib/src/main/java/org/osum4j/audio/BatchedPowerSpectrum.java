@@ -10,8 +10,8 @@ package org.osum4j.audio;
  */
 final class BatchedPowerSpectrum {
 
-    /** Complex FFTs computed together; 2 × LANES frames per batch. */
-    static final int LANES = 16;
+    /** Complex FFTs computed together; 2 × LANES frames per batch (a multiple of 4, see LogMel's mel loop). */
+    static final int LANES = 8;
     /** Frames per batch. */
     static final int FRAMES = 2 * LANES;
 
