@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +44,30 @@ class LogMelParityTest {
         for (Path d : fixtures()) checker.check(d, report);
         report.print(System.out);
         assertTrue(report.allOk(), report.failures());
+    }
+
+    @Test
+    void checker_takesBatchAndItemsFromTheTensors_notFromFixedCounts(@TempDir Path tmp) throws Exception {
+        // A fixture with only waveform.0: padded batch of one, one unpadded item, no numpy-path tensor.
+        Path src = fixtures().get(fixtures().size() - 1);
+        SafeTensors io = SafeTensors.read(src.resolve("io.safetensors"));
+        long[] padded = io.get("input_features.padded").shape();        // [B, nMels, 3000]
+        long[] mask = io.get("attention_mask.padded").shape();          // [B, 3000]
+        float[] first = java.util.Arrays.copyOf(io.get("input_features.padded").toFloats(), (int) (padded[1] * padded[2]));
+        long[] firstMask = java.util.Arrays.copyOf(io.get("attention_mask.padded").toLongs(), (int) mask[1]);
+        List<TensorData> out = List.of(io.get("waveform.0"), io.get("mel_filters"), io.get("input_features.unpadded.0"),
+                TensorData.ofFloats("input_features.padded", new long[]{1, padded[1], padded[2]}, first),
+                TensorData.ofLongs("attention_mask.padded", new long[]{1, mask[1]}, firstMask));
+        Path dst = tmp.resolve("one_item");
+        Files.createDirectories(dst);
+        Files.copy(src.resolve("meta.json"), dst.resolve("meta.json"));
+        SafeTensors.write(dst.resolve("io.safetensors"), out, io.metadata());
+
+        ParityReport report = new ParityReport();
+        new LogMelParity().check(dst, report);
+        report.print(System.out);
+        assertTrue(report.allOk(), report.failures());
+        assertEquals(4, report.checks().size(), "filters, padded, mask, unpadded.0");
     }
 
     @Test

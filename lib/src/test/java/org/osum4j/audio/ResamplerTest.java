@@ -69,6 +69,11 @@ class ResamplerTest {
             System.out.printf("passband ripple %d -> 16000: %.5f dB (0 .. 7.2 kHz)%n", in, ripple);
             assertTrue(ripple <= 0.1, in + " Hz: ripple " + ripple + " dB");
         }
+        for (int[] pair : new int[][]{{11025, 16000}, {16000, 44100}, {16000, 8000}}) {
+            double ripple = passbandRippleDb(pair[0], pair[1]);
+            System.out.printf("passband ripple %d -> %d: %.5f dB%n", pair[0], pair[1], ripple);
+            assertTrue(ripple <= 0.1, pair[0] + " -> " + pair[1] + ": ripple " + ripple + " dB");
+        }
         double up = passbandRippleDb(8000, 16000);
         System.out.printf("passband ripple 8000 -> 16000: %.5f dB (0 .. 3.6 kHz)%n", up);
         assertTrue(up <= 0.1, "8 kHz upsampling ripple " + up + " dB");
