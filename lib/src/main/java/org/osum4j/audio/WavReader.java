@@ -62,7 +62,8 @@ public final class WavReader {
                     throw new AudioException(source, "truncated data chunk: " + size + " bytes declared, "
                             + present + " present");
                 }
-                if (fmt != null) break;   // fmt normally precedes data; otherwise keep scanning for it
+                // fmt normally precedes data; otherwise keep scanning for it, unless data's size is unknown.
+                if (fmt != null || size == 0 || size == 0xffffffffL) break;
             }
             long next = body + size + (size & 1);   // chunks are padded to an even size
             if (next > Integer.MAX_VALUE) break;

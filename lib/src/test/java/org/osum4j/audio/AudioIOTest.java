@@ -155,6 +155,13 @@ class AudioIOTest {
     }
 
     @Test
+    void read_streamingWriterDataSize_readsToTheEndOfTheFile() throws IOException {
+        byte[] wav = riff(chunk("fmt ", fmt(1, 1, 16000, 16, false)), chunk("data", samples(1, 16, new double[][]{{0.5}, {-0.5}})));
+        ByteBuffer.wrap(wav).order(ByteOrder.LITTLE_ENDIAN).putInt(wav.length - 8, 0xFFFFFFFF);   // data size unknown
+        assertArrayEquals(new float[]{0.5f, -0.5f}, AudioIO.read(file("stream.wav", wav)).samples());
+    }
+
+    @Test
     void read_sixChannels_averagesAllChannels() throws IOException {
         double[][] frames = {{0.5, 0.5, 0, 0, -0.25, 0.25}, {0.75, 0.75, 0.75, 0.75, 0.75, 0.75}};
         byte[] wav = riff(chunk("fmt ", fmt(1, 6, 48000, 16, true)), chunk("data", samples(1, 16, frames)));
