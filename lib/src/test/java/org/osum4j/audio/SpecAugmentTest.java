@@ -48,7 +48,9 @@ class SpecAugmentTest {
             }
             for (int f = 0; f < 80; f++) {
                 for (int t = 0; t < 400; t++) {
-                    assertEquals(masked[f][t] ? 0f : x.get(f, t), y.get(f, t), "mel " + f + " frame " + t + " seed " + seed);
+                    final int ff = f, tt = t;
+                    final long sd = seed;
+                    assertEquals(masked[f][t] ? 0f : x.get(f, t), y.get(f, t), () -> "mel " + ff + " frame " + tt + " seed " + sd);
                 }
             }
         }
@@ -100,7 +102,9 @@ class SpecAugmentTest {
             }
             for (int f = 0; f < 80; f++) {
                 for (int t = 0; t < 500; t++) {
-                    assertEquals(x.get(f, sourceOf[t]), y.get(f, t), "mel " + f + " frame " + t + " seed " + seed);
+                    final int ff = f, tt = t;
+                    final long sd = seed;
+                    assertEquals(x.get(f, sourceOf[t]), y.get(f, t), () -> "mel " + ff + " frame " + tt + " seed " + sd);
                 }
             }
         }
