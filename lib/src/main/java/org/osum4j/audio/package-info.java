@@ -11,7 +11,7 @@
  * <p>Order of the files follows the pipeline: {@link org.osum4j.audio.AudioIO} ({@link org.osum4j.audio.WavReader},
  * {@link org.osum4j.audio.FlacReader}) → {@link org.osum4j.audio.Resampler} → {@link org.osum4j.audio.LogMel}
  * ({@link org.osum4j.audio.BatchedPowerSpectrum} for the fast path) → {@link org.osum4j.audio.SpecAugment},
- * {@link org.osum4j.audio.SpecSub}. {@link org.osum4j.audio.LogMelParity} checks the front end against the
+ * {@link org.osum4j.audio.SpecSub}. {@code org.osum4j.golden.LogMelParity} checks the front end against the
  * golden fixtures; {@link org.osum4j.audio.LogMelBenchmark} measures its throughput.
  */
 package org.osum4j.audio;

@@ -51,6 +51,11 @@ public final class Bench implements Main.Command {
         /** The reported value for one run that took {@code seconds}. */
         double valueOf(double seconds, Map<String, Object> runDetail);
 
+        /** Warm-up runs the JIT needs at least (the protocol lets a JIT use more than the config says). */
+        default int minWarmup() {
+            return 0;
+        }
+
         /** Fixed details for the result line (shapes, parameter counts, ...). */
         default Map<String, Object> detail() {
             return Map.of();
@@ -115,7 +120,7 @@ public final class Bench implements Main.Command {
     /** Warm-up then timed repeats; returns the JSON result line. */
     String measure(JsonNode cfg, Measurement m, int threads) throws Exception {
         JsonNode sec = cfg.path("bench").path(m.section());
-        int warmup = sec.path("warmup").asInt(2);
+        int warmup = Math.max(sec.path("warmup").asInt(2), m.minWarmup());
         int repeats = sec.path("repeats").asInt(5);
         for (int i = 0; i < warmup; i++) m.run();
         double[] values = new double[repeats];

@@ -12,6 +12,6 @@ final class Benchmarks {
     }
 
     static void registerAll() {
-        // Workloads are registered as the parts that implement them land (features, encoder, decode, train_step).
+        Bench.register("features", new FeaturesBench());
     }
 }

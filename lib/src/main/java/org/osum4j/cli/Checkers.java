@@ -10,6 +10,7 @@ public final class Checkers {
     /** A suite with all checkers registered. */
     public static GoldenSuite all() {
         GoldenSuite s = new GoldenSuite();
+        s.register(new org.osum4j.golden.LogMelParity());
         s.register(new org.osum4j.golden.CheckpointParity());
         return s;
     }

@@ -1,5 +1,7 @@
 package org.osum4j.audio;
 
+import org.osum4j.golden.LogMelParity;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osum4j.golden.GoldenSuite;

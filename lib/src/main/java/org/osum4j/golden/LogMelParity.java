@@ -1,8 +1,8 @@
-package org.osum4j.audio;
+package org.osum4j.golden;
 
-import org.osum4j.golden.Check;
-import org.osum4j.golden.FixtureChecker;
-import org.osum4j.golden.ParityReport;
+import org.osum4j.audio.LogMel;
+import org.osum4j.audio.LogMelFeatures;
+
 import org.osum4j.model.io.SafeTensors;
 import org.osum4j.model.io.TensorData;
 
