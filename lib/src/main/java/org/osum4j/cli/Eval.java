@@ -29,7 +29,7 @@ import java.util.Set;
  * JSON report and a standalone HTML report atomically. With {@code --hyp2}, compares the two systems (paired
  * bootstrap) on the same references. This class only reads files and joins; scoring is {@code org.osum4j.eval}.
  */
-final class Eval implements Main.Command {
+public final class Eval implements Main.Command {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Keys listed per direction in the comparison section of the JSON report. */
@@ -38,7 +38,7 @@ final class Eval implements Main.Command {
     private final PrintStream out;
     private final PrintStream err;
 
-    Eval() {
+    public Eval() {
         this(System.out, System.err);
     }
 
@@ -120,14 +120,26 @@ final class Eval implements Main.Command {
         return 0;
     }
 
+    /**
+     * Scores a results file against a reference list, joined by key, for a notebook:
+     * {@code Eval.evaluate(DataList.read(refPath), ResultsReader.read(hypPath), TaskRegistry.osum())}.
+     */
+    public static Evaluation evaluate(List<Utterance> refs, Results results, TaskRegistry tasks) {
+        return evaluate(references(refs, tasks, "reference list"), results, new OutputParser(tasks), tasks);
+    }
+
     /** One reference utterance: key, task and target text. */
     record Reference(String key, Task task, String text) {}
 
     private static List<Reference> readRefs(Path file, TaskRegistry tasks) {
+        return references(DataList.read(file), tasks, file.toString());
+    }
+
+    private static List<Reference> references(List<Utterance> list, TaskRegistry tasks, String origin) {
         List<Reference> out = new ArrayList<>();
-        for (Utterance u : DataList.read(file)) {
+        for (Utterance u : list) {
             if (!tasks.has(u.taskTag()))
-                throw new IllegalArgumentException(file + ": utterance '" + u.key() + "' has task " + u.taskTag()
+                throw new IllegalArgumentException(origin + ": utterance '" + u.key() + "' has task " + u.taskTag()
                         + " which no task file defines (add one with --tasks)");
             out.add(new Reference(u.key(), tasks.get(u.taskTag()), u.txt() == null ? "" : u.txt()));
         }

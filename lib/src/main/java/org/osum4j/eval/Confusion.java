@@ -158,9 +158,27 @@ public final class Confusion implements Rich {
         double[][] m = new double[classes.size()][cols.size()];
         for (int r = 0; r < classes.size(); r++) for (int c = 0; c < cols.size(); c++) m[r][c] = counts[r][c];
         int side = Math.max(360, Math.min(900, 120 + 56 * cols.size()));
-        return Charts.heatmap(name + " confusion (acc " + String.format("%.1f%%", 100 * accuracy()) + ")", m,
-                classes.toArray(String[]::new), cols.toArray(String[]::new)).axes("predicted", "reference").annotate(true)
-                .size(side, Math.max(300, side - 40));
+        boolean numbered = numberedInCharts();
+        String[] rowLabels = new String[classes.size()];
+        String[] colLabels = new String[cols.size()];
+        for (int i = 0; i < cols.size(); i++) {
+            String l = numbered && i < classes.size() ? "#" + (i + 1) : cols.get(i);
+            if (i < classes.size()) rowLabels[i] = l;
+            colLabels[i] = l;
+        }
+        return Charts.heatmap(name + " confusion (acc " + String.format("%.1f%%", 100 * accuracy()) + ")"
+                        + (numbered ? ", classes numbered as in the table" : ""), m, rowLabels, colLabels)
+                .axes("predicted", "reference").annotate(true).size(side, Math.max(300, side - 40));
+    }
+
+    /**
+     * Whether the chart must number the classes because the JVM's fonts cannot draw their names (Chinese style
+     * labels on a machine without CJK fonts would show as empty boxes); the HTML table then gives the numbers.
+     */
+    private boolean numberedInCharts() {
+        java.awt.Font font = new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12);
+        for (String c : classes) if (font.canDisplayUpTo(c) != -1) return true;
+        return false;
     }
 
     /** The matrix and the per-class scores as one HTML table (no styles outside the element). */
@@ -172,8 +190,9 @@ public final class Confusion implements Rich {
         for (String c : cols) sb.append("<th>").append(AlignmentHtml.escape(c)).append("</th>");
         sb.append("<th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>");
         List<ClassScore> scores = perClass();
+        boolean numbered = numberedInCharts();
         for (int r = 0; r < classes.size(); r++) {
-            sb.append("<tr><th>").append(AlignmentHtml.escape(classes.get(r))).append("</th>");
+            sb.append("<tr><th>").append(numbered ? "#" + (r + 1) + " " : "").append(AlignmentHtml.escape(classes.get(r))).append("</th>");
             for (int c = 0; c < cols.size(); c++) {
                 String style = c == r ? " style=\"text-align:right;font-weight:600;background:#e3f2fd\"" : " style=\"text-align:right\"";
                 sb.append("<td").append(style).append('>').append(counts[r][c]).append("</td>");

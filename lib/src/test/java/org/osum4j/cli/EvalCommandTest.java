@@ -158,6 +158,23 @@ class EvalCommandTest {
     }
 
     @Test
+    void evaluate_badReferenceIsCountedAndNotLabelScored_wrongTaskRunIsMalformed() {
+        Path f = results("w.jsonl",
+                "e1", SER, "fine<happy>",
+                "e2", ASR, "also fine<sad>");                    // produced by an ASR run, scored as SER
+        List<Utterance> refs = List.of(
+                Utterance.of("e1", "e1.wav", "fine").withTask(SER),             // reference lacks its label
+                Utterance.of("e2", "e2.wav", "also fine<sad>").withTask(SER));
+        org.osum4j.eval.Evaluation ev = Eval.evaluate(refs, org.osum4j.infer.ResultsReader.read(f), org.osum4j.data.TaskRegistry.osum());
+        JsonNode r = ev.toJson();
+        assertEquals(1, r.at("/summary/bad_refs").asInt());
+        assertEquals("e1", r.at("/bad_refs/0/key").asText());
+        assertEquals(1, r.at("/tasks/" + SER.replace("/", "~1") + "/labels/EMOTION/n").asInt());
+        assertEquals("e2", r.at("/malformed/0/key").asText());
+        assertTrue(r.at("/malformed/0/problem").asText().contains("run for task"));
+    }
+
+    @Test
     void main_evalWithoutHyp_isAUsageError() {
         assertEquals(2, Main.run(new String[]{"eval", "--ref", "x.jsonl"}));
         assertEquals(2, Main.run(new String[]{"eval", "--bogus"}));
