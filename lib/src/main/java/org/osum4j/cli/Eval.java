@@ -191,6 +191,10 @@ public final class Eval implements Main.Command {
         o.put("file", r.file().toString());
         o.put("entries", r.entries().size());
         if (r.truncated()) o.put("truncated_tail", r.truncatedTail());
+        Map<String, Double> totals = new java.util.TreeMap<>();
+        for (Results.Entry e : r.entries()) e.timing().forEach((k, v) -> totals.merge(k, v, Double::sum));
+        ObjectNode t = o.putObject("timing_totals");                // e.g. audio_s and decode_ms: a real-time factor
+        totals.forEach(t::put);
         ArrayNode runs = o.putArray("runs");
         for (RunRecord rr : r.runs()) runs.add(rr.toJson());
         return o;

@@ -463,6 +463,8 @@ public final class Evaluation implements Rich {
             for (int i = 1; i < r.labels().size(); i++)
                 sb.append(String.format("%-26s %-8s %5s %4s %4s %24s %30s%n", "", "", "", "", "", "", labelCell(r.labels().get(i))));
         }
+        for (TaskResult r : tasks.values())
+            if (!r.tag().equals(ALL) && !r.flags().isEmpty()) sb.append(String.format("flags %-26s %s%n", r.tag(), r.flags()));
         if (!extraKeys.isEmpty()) sb.append(extraKeys.size()).append(" hypothesis key(s) without reference (not scored)\n");
         if (!missingKeys().isEmpty()) sb.append(missingKeys().size()).append(" reference key(s) without hypothesis (scored as empty output)\n");
         return sb.toString();

@@ -60,7 +60,7 @@ class EvalCommandTest {
         RunRecord run = new RunRecord("test-model", null, Map.of("beam", 1), null, "2026-11-26T12:00:00Z", Map.of(), Map.of());
         try (ResultsWriter w = ResultsWriter.create(f, run)) {
             for (int i = 0; i < kto.length; i += 3)
-                w.write(new Results.Entry(kto[i], kto[i + 1], "p", p.parse(kto[i + 1], kto[i + 2]), null, Map.of()));
+                w.write(new Results.Entry(kto[i], kto[i + 1], "p", p.parse(kto[i + 1], kto[i + 2]), null, Map.of("decode_ms", 10.0)));
         }
         return f;
     }
@@ -107,9 +107,11 @@ class EvalCommandTest {
         assertEquals(0.0, tasks.get(AG).at("/labels/GENDER/estimate").asDouble(), 1e-12);
         assertTrue(tasks.get(AG).path("transcript").isMissingNode());
         assertEquals("test-model", r.at("/inputs/hyp/runs/0/model").asText());
+        assertEquals(70.0, r.at("/inputs/hyp/timing_totals/decode_ms").asDouble(), 1e-9);   // 7 entries x 10 ms
         String page = Files.readString(html);
         assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("data:image/png;base64,"));
         assertTrue(stdout.toString().contains("EMOTION 33.33"), stdout.toString());
+        assertTrue(stdout.toString().contains("MALFORMED=1"), stdout.toString());
     }
 
     @Test
