@@ -23,6 +23,7 @@ public final class Main {
     static {
         COMMANDS.put("check-golden", new CheckGolden());
         COMMANDS.put("bench", new Bench());
+        COMMANDS.put("eval", new Eval());
         COMMANDS.put("runtime", new RuntimeInfo.Command());
     }
 

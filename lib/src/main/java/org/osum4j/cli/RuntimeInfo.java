@@ -28,6 +28,14 @@ public final class RuntimeInfo {
         return m;
     }
 
+    /**
+     * The run record of a process started now: model, decoding options, git commit of the working directory,
+     * date, and these runtime settings (what results files store beside their entries).
+     */
+    public static org.osum4j.run.RunRecord runRecord(String model, String modelDir, Map<String, Object> decoding) {
+        return org.osum4j.run.RunRecord.start(model, modelDir, decoding).withRuntime(settings());
+    }
+
     /** One log line. */
     public static String summary() {
         Map<String, String> s = settings();
