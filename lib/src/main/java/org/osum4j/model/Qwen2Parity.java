@@ -1,0 +1,186 @@
+package org.osum4j.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.osum4j.golden.FixtureChecker;
+import org.osum4j.golden.ParityReport;
+import org.osum4j.model.io.Qwen2Config;
+import org.osum4j.model.io.SafeTensors;
+import org.osum4j.model.io.TensorData;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parity of {@link Qwen2Model} with HF {@code Qwen2ForCausalLM} on a golden fixture of kind
+ * {@code qwen2_causal_lm} (golden/README.md §3): logits and hidden states at valid positions, default
+ * position ids, KV-cache prefix + greedy steps (logits, cached keys/values, tokens), the inputs_embeds
+ * path, and one training step (loss and the gradient of every parameter). Sizes come from the fixture.
+ */
+public final class Qwen2Parity implements FixtureChecker {
+
+    /** Logits, hidden states, step logits at valid positions (README: abs ≤ 1e-4). */
+    public static final double TOL_LOGITS = 1e-4;
+    /** Cached keys / values at valid positions (README: abs ≤ 2e-4). */
+    public static final double TOL_CACHE = 2e-4;
+    /** Training loss (README: abs ≤ 1e-5). */
+    public static final double TOL_LOSS = 1e-5;
+    /** Gradients: max|g − g_ref| ≤ TOL_GRAD_REL·max|g_ref| + TOL_GRAD_ABS per tensor. */
+    public static final double TOL_GRAD_REL = 1e-4;
+    public static final double TOL_GRAD_ABS = 1e-7;
+
+    public static final String KIND = "qwen2_causal_lm";
+
+    @Override
+    public String name() {
+        return "qwen2";
+    }
+
+    @Override
+    public boolean accepts(Path dir, String kind) {
+        return KIND.equals(kind);
+    }
+
+    @Override
+    public void check(Path dir, ParityReport report) throws Exception {
+        String fx = dir.getFileName().toString();
+        Qwen2Model m = Qwen2Model.fromTensors(Qwen2Config.read(dir.resolve("config.json")),
+                SafeTensors.read(dir.resolve("model.safetensors")), "", null);
+        SafeTensors io = SafeTensors.read(dir.resolve("io.safetensors"));
+        int layers = m.config().numLayers();
+
+        // ---- 3a: plain forward with explicit and with default position ids
+        INDArray ids = longs(io, "input_ids");                                                    // [B, L]
+        INDArray mask = longs(io, "attention_mask");                                              // [B, L]
+        INDArray pos = longs(io, "position_ids");                                                 // [B, L]
+        boolean[] valid = valid(mask);                                                            // [B·L]
+        Qwen2Output out = m.forward(m.embed(ids), mask, pos, null, true);
+        compareRows(report, fx, io, "logits", out.logits(), valid, TOL_LOGITS);
+        for (int i = 0; i <= layers; i++) {
+            compareRows(report, fx, io, "hidden_states." + i, out.hiddenStates().get(i), valid, TOL_LOGITS);
+        }
+        compareRows(report, fx, io, "logits_default_position_ids", m.forwardIds(ids, mask, null).logits(), valid, TOL_LOGITS);
+
+        // ---- 3b: KV cache, prefix then greedy steps
+        INDArray kvIds = longs(io, "kv.input_ids");                                               // [B, P + steps]
+        INDArray kvMask = longs(io, "kv.attention_mask");
+        int b = (int) kvIds.size(0), total = (int) kvIds.size(1);
+        int p = (int) io.get("kv.prefix_logits").shape()[1];
+        int steps = (int) io.get("kv.step_logits").shape()[0];
+        report.compareExact(fx, "kv.position_ids (generate-style, ours)", io.get("kv.position_ids").toLongs(),
+                Qwen2Model.generatePositions(kvMask).data().asLong(), io.get("kv.position_ids").shape());
+        INDArray prefixIds = kvIds.get(NDArrayIndex.all(), NDArrayIndex.interval(0, p)).dup('c');
+        INDArray prefixMask = kvMask.get(NDArrayIndex.all(), NDArrayIndex.interval(0, p)).dup('c');
+        INDArray prefixPos = longs(io, "kv.position_ids").get(NDArrayIndex.all(), NDArrayIndex.interval(0, p)).dup('c');
+        KvCache cache = m.newCache(b, total);
+        Qwen2Output pre = m.forward(m.embed(prefixIds), prefixMask, prefixPos, cache, false);
+        compareRows(report, fx, io, "kv.prefix_logits", pre.logits(), valid(prefixMask), TOL_LOGITS);
+        for (int l = 0; l < layers; l++) {
+            compareCache(report, fx, io, "kv.prefix_cache.key." + l, cache.keys(l), prefixMask);
+            compareCache(report, fx, io, "kv.prefix_cache.value." + l, cache.values(l), prefixMask);
+        }
+        cache.clear();
+        List<INDArray> stepLogits = new ArrayList<>();
+        long[][] tokens = m.greedy(prefixIds, prefixMask, prefixPos, steps + 1, cache, stepLogits);
+        long[] fedRef = kvIds.get(NDArrayIndex.all(), NDArrayIndex.interval(p, total)).dup('c').data().asLong();
+        long[] fed = new long[b * steps];
+        long[] nextOurs = new long[b];
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(tokens[r], 0, fed, r * steps, steps);
+            nextOurs[r] = tokens[r][steps];
+        }
+        report.compareExact(fx, "kv.input_ids[:, P:] (greedy tokens)", fedRef, fed, new long[]{b, steps});
+        report.compareExact(fx, "kv.next_token_after_last_step", io.get("kv.next_token_after_last_step").toLongs(), nextOurs, new long[]{b});
+        INDArray ours = Nd4j.stack(0, stepLogits.toArray(new INDArray[0]));                      // [steps, B, V]
+        TensorData ref = io.get("kv.step_logits");
+        report.compare(fx, "kv.step_logits", ref.toFloats(), floats(ours), ref.shape(), TOL_LOGITS);
+        for (int l = 0; l < layers; l++) {
+            compareCache(report, fx, io, "kv.final_cache.key." + l, cache.keys(l), kvMask);
+            compareCache(report, fx, io, "kv.final_cache.value." + l, cache.values(l), kvMask);
+        }
+
+        // ---- 3c: inputs_embeds path (positions 0…T−1, no padding)
+        INDArray embeds = floatsArray(io, "embeds.inputs_embeds");                                // [B, T, D]
+        Qwen2Output eo = m.forward(embeds, null, null, null, false);
+        compareRows(report, fx, io, "embeds.logits", eo.logits(), null, TOL_LOGITS);
+        compareRows(report, fx, io, "embeds.last_hidden_state", eo.lastHidden(), null, TOL_LOGITS);
+
+        // ---- 3d: one training step, every parameter trainable
+        Qwen2Gradients g = m.lossAndGradients(m.embed(ids), mask, pos, longs(io, "train.labels"), ids, n -> true);
+        TensorData lossRef = io.get("train.loss");
+        report.compare(fx, "train.loss", lossRef.toFloats(), new float[]{(float) g.loss()}, lossRef.shape(), TOL_LOSS);
+        int gradCount = 0;
+        for (String name : io.names()) {
+            if (!name.startsWith("grad.")) continue;
+            gradCount++;
+            String param = name.substring("grad.".length());
+            TensorData gr = io.get(name);
+            float[] refG = gr.toFloats();
+            double maxRef = 0;
+            for (float x : refG) maxRef = Math.max(maxRef, Math.abs(x));
+            if (!g.byName().containsKey(param)) {
+                report.add(org.osum4j.golden.Check.failed(fx, name, "no gradient computed for parameter '" + param + "'"));
+                continue;
+            }
+            report.compare(fx, name, refG, floats(g.get(param)), gr.shape(), TOL_GRAD_REL * maxRef + TOL_GRAD_ABS);
+        }
+        for (String param : m.parameters().keySet()) {
+            if (!io.has("grad." + param)) {
+                report.add(org.osum4j.golden.Check.failed(fx, "grad." + param, "the fixture has no gradient for this parameter"));
+            }
+        }
+        if (gradCount == 0) report.add(org.osum4j.golden.Check.failed(fx, "grad.*", "fixture holds no gradients"));
+    }
+
+    private static void compareRows(ParityReport report, String fx, SafeTensors io, String name, INDArray ours,
+                                    boolean[] validRows, double tol) {
+        TensorData ref = io.get(name);
+        long[] shape = ref.shape();
+        float[] o = floats(ours);
+        if (validRows == null) {
+            report.compare(fx, name, ref.toFloats(), o, shape, tol);
+            return;
+        }
+        int inner = (int) (TensorData.numel(shape) / validRows.length);
+        boolean[] keep = new boolean[o.length];
+        for (int i = 0; i < keep.length && i / inner < validRows.length; i++) keep[i] = validRows[i / inner];
+        report.compareMasked(fx, name + " (valid positions)", ref.toFloats(), o, keep, shape, tol);
+    }
+
+    /** Cache tensors [B, KV, S, hd] compared where the token at (b, s) is real. */
+    private static void compareCache(ParityReport report, String fx, SafeTensors io, String name, INDArray ours, INDArray mask) {
+        TensorData ref = io.get(name);
+        long[] sh = ref.shape();
+        long[] m = mask.dup('c').data().asLong();
+        boolean[] keep = new boolean[(int) TensorData.numel(sh)];
+        int kv = (int) sh[1], s = (int) sh[2], hd = (int) sh[3];
+        for (int i = 0; i < keep.length; i++) {
+            int bb = i / (kv * s * hd), ss = (i / hd) % s;
+            keep[i] = ss < mask.size(1) && m[(int) (bb * mask.size(1) + ss)] != 0;
+        }
+        report.compareMasked(fx, name + " (valid positions)", ref.toFloats(), floats(ours), keep, sh, TOL_CACHE);
+    }
+
+    private static boolean[] valid(INDArray mask) {
+        long[] m = mask.dup('c').data().asLong();
+        boolean[] v = new boolean[m.length];
+        for (int i = 0; i < m.length; i++) v[i] = m[i] != 0;
+        return v;
+    }
+
+    private static INDArray longs(SafeTensors io, String name) {
+        TensorData t = io.get(name);
+        return Nd4j.createFromArray(t.toLongs()).reshape(t.shape());
+    }
+
+    private static INDArray floatsArray(SafeTensors io, String name) {
+        TensorData t = io.get(name);
+        return Nd4j.create(t.toFloats(), t.shape(), 'c');
+    }
+
+    private static float[] floats(INDArray a) {
+        return a.dup('c').data().asFloat();
+    }
+}
