@@ -3,6 +3,7 @@ package org.osum4j.model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.osum4j.model.io.LoraConfig;
 import org.osum4j.model.io.Qwen2Config;
@@ -319,30 +320,36 @@ public final class Qwen2Model {
      * prefill over ids [B, P] (mask, positions as given; positions null → generate-style cumsum(mask) − 1,
      * 1 at pads), then one single-token call per further token, whose position is each row's count of real
      * tokens. Returns the {@code steps} generated ids per row [B][steps] (the cache then holds P + steps − 1
-     * positions) and adds the logits of each step call [B, V] to {@code stepLogits} (may be null).
+     * positions). {@code chosenBy} (may be null) receives, per token, the logits [B, V] that chose it.
      */
     public long[][] greedy(INDArray inputIds, INDArray attentionMask, INDArray positionIds, int steps, KvCache cache,
-                           List<INDArray> stepLogits) {
-        int b = (int) inputIds.size(0), p = (int) inputIds.size(1);
+                           List<INDArray> chosenBy) {
+        return greedyFromEmbeds(embed(inputIds), attentionMask, positionIds, steps, cache, chosenBy);
+    }
+
+    /** {@link #greedy} from a prefix given as embeddings [B, P, D] (OSUM: prompt + speech); new tokens are embedded. */
+    public long[][] greedyFromEmbeds(INDArray prefixEmbeds, INDArray attentionMask, INDArray positionIds, int steps,
+                                     KvCache cache, List<INDArray> chosenBy) {
+        if (steps <= 0) throw new IllegalArgumentException("greedy: steps must be > 0, got " + steps);
+        int b = (int) prefixEmbeds.size(0), p = (int) prefixEmbeds.size(1);
+        if (cache.length() != 0) throw new IllegalArgumentException("greedy: the KV cache must be empty (has " + cache.length() + " positions)");
         INDArray mask = attentionMask != null ? attentionMask : Nd4j.ones(DataType.LONG, b, p);
         INDArray pos = positionIds != null ? positionIds : generatePositions(mask);
-        Qwen2Output out = forward(embed(inputIds), mask, pos, cache, false);
-        INDArray last = out.logits().get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.point(p - 1), org.nd4j.linalg.indexing.NDArrayIndex.all()); // [B, V]
+        Qwen2Output out = forward(prefixEmbeds, mask, pos, cache, false);
+        INDArray last = out.logits().get(NDArrayIndex.all(), NDArrayIndex.point(p - 1), NDArrayIndex.all()).dup('c'); // [B, V]
         long[][] tokens = new long[b][steps];
         for (int s = 0; s < steps; s++) {
+            if (chosenBy != null) chosenBy.add(last);
             long[] next = Nd4j.argMax(last, 1).data().asLong();                                      // [B]
-            float[] nextPos = new float[b];
+            long[] nextPos = new long[b];
             for (int r = 0; r < b; r++) {
                 tokens[r][s] = next[r];
                 nextPos[r] = cache.validCount(r);
             }
             if (s == steps - 1) break;                                                                // n tokens need n − 1 step calls
-            INDArray ids = Nd4j.createFromArray(next).reshape(b, 1);
-            INDArray step = forward(embed(ids), null, Nd4j.createFromArray(nextPos).castTo(DataType.LONG).reshape(b, 1), cache, false)
-                    .logits();                                                                         // [B, 1, V]
+            INDArray ids = Nd4j.createFromArray(next).reshape(b, 1);                                  // [B, 1]
+            INDArray step = forward(embed(ids), null, Nd4j.createFromArray(nextPos).reshape(b, 1), cache, false).logits(); // [B, 1, V]
             last = step.reshape(b, config.vocabSize());
-            if (stepLogits != null) stepLogits.add(last);
         }
         return tokens;
     }

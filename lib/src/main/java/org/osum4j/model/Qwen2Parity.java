@@ -9,6 +9,12 @@ import org.osum4j.model.io.Qwen2Config;
 import org.osum4j.model.io.SafeTensors;
 import org.osum4j.model.io.TensorData;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.osum4j.golden.Check;
+import org.osum4j.model.io.LoraConfig;
+
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +99,7 @@ public final class Qwen2Parity implements FixtureChecker {
         }
         report.compareExact(fx, "kv.input_ids[:, P:] (greedy tokens)", fedRef, fed, new long[]{b, steps});
         report.compareExact(fx, "kv.next_token_after_last_step", io.get("kv.next_token_after_last_step").toLongs(), nextOurs, new long[]{b});
-        INDArray ours = Nd4j.stack(0, stepLogits.toArray(new INDArray[0]));                      // [steps, B, V]
+        INDArray ours = Nd4j.stack(0, stepLogits.subList(1, steps + 1).toArray(new INDArray[0])); // [steps, B, V]
         TensorData ref = io.get("kv.step_logits");
         report.compare(fx, "kv.step_logits", ref.toFloats(), floats(ours), ref.shape(), TOL_LOGITS);
         for (int l = 0; l < layers; l++) {
@@ -116,22 +122,126 @@ public final class Qwen2Parity implements FixtureChecker {
             if (!name.startsWith("grad.")) continue;
             gradCount++;
             String param = name.substring("grad.".length());
-            TensorData gr = io.get(name);
-            float[] refG = gr.toFloats();
-            double maxRef = 0;
-            for (float x : refG) maxRef = Math.max(maxRef, Math.abs(x));
             if (!g.byName().containsKey(param)) {
-                report.add(org.osum4j.golden.Check.failed(fx, name, "no gradient computed for parameter '" + param + "'"));
+                report.add(Check.failed(fx, name, "no gradient computed for parameter '" + param + "'"));
                 continue;
             }
-            report.compare(fx, name, refG, floats(g.get(param)), gr.shape(), TOL_GRAD_REL * maxRef + TOL_GRAD_ABS);
+            compareGrad(report, fx, io, name, floats(g.get(param)));
         }
         for (String param : m.parameters().keySet()) {
             if (!io.has("grad." + param)) {
-                report.add(org.osum4j.golden.Check.failed(fx, "grad." + param, "the fixture has no gradient for this parameter"));
+                report.add(Check.failed(fx, "grad." + param, "the fixture has no gradient for this parameter"));
             }
         }
-        if (gradCount == 0) report.add(org.osum4j.golden.Check.failed(fx, "grad.*", "fixture holds no gradients"));
+        if (gradCount == 0) report.add(Check.failed(fx, "grad.*", "fixture holds no gradients"));
+    }
+
+    // ================================================================== OSUM's LoRA-adapted LLM
+
+    /** Where OSUM's checkpoint keeps the peft-wrapped Qwen2 (spec §1.8). */
+    public static final String OSUM_LLM_PREFIX = "llama_model.base_model.model.";
+
+    /**
+     * The LLM part of an OSUM fixture (golden README §4), fed the stored {@code llm.inputs_embeds}: Qwen2
+     * through peft names with LoRA (alpha, r from meta.json), logits and hidden states at valid positions,
+     * the loss, the gradient of every LoRA tensor, the gradient reaching the speech embeddings (checked
+     * through {@code speech_token_emded} bos/eos rows and {@code speech_llama_proj}), greedy generation
+     * from {@code generate.i.inputs_embeds}, and the merged-LoRA logits. Not registered as a checker for
+     * the OSUM kind (the OSUM model's checker owns that fixture); it calls this.
+     */
+    public static void checkOsumLlm(Path dir, ParityReport report) throws IOException {
+        String fx = dir.getFileName() + "/llm";
+        JsonNode meta = new ObjectMapper().readTree(dir.resolve("meta.json").toFile());
+        JsonNode lj = meta.path("spec").path("lora");
+        if (!lj.has("lora_rank") || !lj.has("lora_alpha")) throw new IOException(dir.resolve("meta.json") + ": no spec.lora.{lora_rank, lora_alpha}");
+        LoraConfig lora = new LoraConfig(lj.get("lora_rank").asInt(), lj.get("lora_alpha").asDouble(), 0.0, LoraConfig.osum().targetModules());
+        Qwen2Model m = Qwen2Model.fromTensors(Qwen2Config.read(dir.resolve("llm").resolve("config.json")),
+                SafeTensors.read(dir.resolve("model.safetensors")), OSUM_LLM_PREFIX, lora);
+        SafeTensors io = SafeTensors.read(dir.resolve("io.safetensors"));
+        INDArray embeds = floatsArray(io, "llm.inputs_embeds");                                   // [B, T, Hd]
+        INDArray mask = longs(io, "llm.attention_mask");                                          // [B, T]
+        INDArray pos = longs(io, "llm.position_ids");                                             // [B, T]
+        boolean[] valid = valid(mask);
+        Qwen2Output out = m.forward(embeds, mask, pos, null, true);
+        compareRows(report, fx, io, "llm.logits", out.logits(), valid, TOL_LOGITS);
+        for (int i = 0; i <= m.config().numLayers(); i++) {
+            compareRows(report, fx, io, "llm.hidden_states." + i, out.hiddenStates().get(i), valid, TOL_LOGITS);
+        }
+
+        // ---- training: base frozen, LoRA trainable, gradient flows back into the embeddings
+        Qwen2Gradients g = m.lossAndGradients(embeds, mask, pos, longs(io, "llm.labels"), null, Qwen2Model.loraOnly());
+        TensorData lossRef = io.get("loss");
+        report.compare(fx, "loss", lossRef.toFloats(), new float[]{(float) g.loss()}, lossRef.shape(), TOL_LOSS);
+        int loraGrads = 0;
+        for (String name : io.names()) {
+            if (!name.startsWith("grad." + OSUM_LLM_PREFIX)) continue;
+            loraGrads++;
+            String param = name.substring("grad.".length());
+            if (!g.byName().containsKey(param)) {
+                report.add(Check.failed(fx, name, "no gradient computed for '" + param + "'"));
+                continue;
+            }
+            compareGrad(report, fx, io, name, floats(g.get(param)));
+        }
+        if (loraGrads == 0) report.add(Check.failed(fx, "grad." + OSUM_LLM_PREFIX + "*", "fixture holds no LLM gradients"));
+        for (String param : g.byName().keySet()) {
+            if (!io.has("grad." + param)) report.add(Check.failed(fx, "grad." + param, "we train it but the fixture has no gradient"));
+        }
+        compareEmbeddingGradients(report, fx, meta, io, g.inputsEmbeds());
+
+        // ---- greedy generation from embeddings (KV cache)
+        for (int i = 0; io.has("generate." + i + ".inputs_embeds"); i++) {
+            INDArray e = floatsArray(io, "generate." + i + ".inputs_embeds");                     // [1, T, Hd]
+            TensorData ids = io.get("generate." + i + ".output_ids");
+            int n = (int) ids.numel();
+            List<INDArray> chosen = new ArrayList<>();
+            long[][] toks = m.greedyFromEmbeds(e, null, null, n, m.newCache(1, (int) e.size(1) + n), chosen);
+            report.compareExact(fx, "generate." + i + ".output_ids", ids.toLongs(), toks[0], ids.shape());
+            TensorData sl = io.get("generate." + i + ".step_logits");
+            report.compare(fx, "generate." + i + ".step_logits", sl.toFloats(), floats(Nd4j.concat(0, chosen.toArray(new INDArray[0]))),
+                    sl.shape(), TOL_LOGITS);
+        }
+
+        // ---- merged LoRA gives the same logits
+        m.mergeLora();
+        compareRows(report, fx + " merged", io, "llm.logits", m.forward(embeds, mask, pos, null, false).logits(), valid, TOL_LOGITS);
+        m.unmergeLora();
+    }
+
+    /**
+     * dL/d(inputs_embeds) checked through the fixture's parameter gradients that are pure functions of it:
+     * {@code speech_token_emded} rows N (bos) and N+1 (eos) sum it over the batch at the bos/eos columns;
+     * {@code speech_llama_proj} (bias, weight) sums it (times the adapter output) over the speech columns.
+     */
+    private static void compareEmbeddingGradients(ParityReport report, String fx, JsonNode meta, SafeTensors io, INDArray dX) {
+        JsonNode lay = meta.path("sequence_layout");
+        int n = meta.path("spec").path("speech_token_num").asInt(-1);
+        if (n < 0 || !lay.has("speech_bos") || !lay.has("speech") || !lay.has("speech_eos")) {
+            report.add(Check.failed(fx, "d inputs_embeds", "meta.json lacks spec.speech_token_num / sequence_layout"));
+            return;
+        }
+        int b = (int) dX.size(0), d = (int) dX.size(2);
+        int bos = lay.get("speech_bos").get(0).asInt(), eos = lay.get("speech_eos").get(0).asInt();
+        int s0 = lay.get("speech").get(0).asInt(), s1 = lay.get("speech").get(1).asInt();
+        TensorData tok = io.get("grad.speech_token_emded.weight");                                // [N + 2, Hd]
+        INDArray ours = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, tok.shape());
+        ours.getRow(n).assign(dX.get(NDArrayIndex.all(), NDArrayIndex.point(bos), NDArrayIndex.all()).sum(0));
+        ours.getRow(n + 1).assign(dX.get(NDArrayIndex.all(), NDArrayIndex.point(eos), NDArrayIndex.all()).sum(0));
+        compareGrad(report, fx, io, "grad.speech_token_emded.weight", floats(ours));
+        INDArray dSpeech = dX.get(NDArrayIndex.all(), NDArrayIndex.interval(s0, s1), NDArrayIndex.all()).dup('c')
+                .reshape('c', (long) b * (s1 - s0), d);                                           // [B·S, Hd]
+        compareGrad(report, fx, io, "grad.speech_llama_proj.bias", floats(dSpeech.sum(0)));
+        INDArray adapter = floatsArray(io, "adapter.speech_transformer");                         // [B, S, Da]
+        INDArray a2 = adapter.reshape('c', adapter.size(0) * adapter.size(1), adapter.size(2));   // [B·S, Da]
+        compareGrad(report, fx, io, "grad.speech_llama_proj.weight", floats(Nd4j.gemm(dSpeech, a2, true, false)));  // [Hd, Da]
+    }
+
+    private static void compareGrad(ParityReport report, String fx, SafeTensors io, String name, float[] ours) {
+        TensorData gr = io.get(name);
+        float[] ref = gr.toFloats();
+        double maxRef = 0;
+        for (float x : ref) maxRef = Math.max(maxRef, Math.abs(x));
+        report.compare(fx, name, ref, ours, gr.shape(), TOL_GRAD_REL * maxRef + TOL_GRAD_ABS);
     }
 
     private static void compareRows(ParityReport report, String fx, SafeTensors io, String name, INDArray ours,

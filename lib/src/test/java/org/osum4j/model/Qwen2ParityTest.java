@@ -35,6 +35,16 @@ class Qwen2ParityTest {
     }
 
     @Test
+    void osumLlm_loraForwardGradientsAndGenerationMatchOsum() throws Exception {
+        Path dir = GoldenSuite.defaultDir().resolve("osum_tiny");
+        assertTrue(Files.isRegularFile(dir.resolve("meta.json")), "OSUM fixture missing: " + dir);
+        ParityReport report = new ParityReport();
+        Qwen2Parity.checkOsumLlm(dir, report);
+        report.print(System.out);
+        assertTrue(report.allOk(), "OSUM LLM parity failures:\n" + report.failures());
+    }
+
+    @Test
     void qwen2_corruptedGradient_isReportedNotOk(@TempDir Path tmp) throws Exception {
         Qwen2Parity checker = new Qwen2Parity();
         Path src = GoldenSuite.fixtures(GoldenSuite.defaultDir(), checker::accepts).get(0);
