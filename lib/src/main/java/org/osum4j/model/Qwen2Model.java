@@ -72,66 +72,93 @@ public final class Qwen2Model {
      * Builds the model from checkpoint tensors named {@code prefix + HF name}. Linear weights may be plain
      * ({@code q_proj.weight}) or peft-wrapped ({@code q_proj.base_layer.weight}); with {@code lora} non-null,
      * every target module must have {@code lora_A[.default].weight} and {@code lora_B[.default].weight}.
-     * bf16/f16 weights are widened to float32.
+     * bf16/f16 weights are widened to float32. Tied configs use {@code embed_tokens} as the lm_head.
      */
     public static Qwen2Model fromTensors(Qwen2Config c, SafeTensors st, String prefix, LoraConfig lora) {
-        String embedName = prefix + "model.embed_tokens.weight";
-        INDArray embed = tensor(st, embedName, c.vocabSize(), c.hiddenSize());
-        List<Qwen2Layer> layers = new ArrayList<>();
-        for (int i = 0; i < c.numLayers(); i++) {
-            String lp = prefix + "model.layers." + i + ".";
-            layers.add(new Qwen2Layer(c, lp,
-                    tensor(st, lp + "input_layernorm.weight", c.hiddenSize()),
-                    tensor(st, lp + "post_attention_layernorm.weight", c.hiddenSize()),
-                    linear(st, lp + "self_attn.", "q_proj", true, lora),
-                    linear(st, lp + "self_attn.", "k_proj", true, lora),
-                    linear(st, lp + "self_attn.", "v_proj", true, lora),
-                    linear(st, lp + "self_attn.", "o_proj", false, lora),
-                    linear(st, lp + "mlp.", "gate_proj", false, lora),
-                    linear(st, lp + "mlp.", "up_proj", false, lora),
-                    linear(st, lp + "mlp.", "down_proj", false, lora)));
-        }
-        String normName = prefix + "model.norm.weight";
-        INDArray norm = tensor(st, normName, c.hiddenSize());
-        String lmName = prefix + "lm_head.weight";
-        if (c.tieWordEmbeddings()) {
-            // HF's save_pretrained drops the tied copy; a file that has one anyway must agree with it.
-            return new Qwen2Model(c, prefix, embedName, embed, layers, normName, norm, null, embed);
-        }
-        return new Qwen2Model(c, prefix, embedName, embed, layers, normName, norm, lmName,
-                tensor(st, lmName, c.vocabSize(), c.hiddenSize()));
+        return build(c, new Source() {
+            public boolean has(String name) {
+                return st.has(name);
+            }
+
+            public INDArray get(String name, long... shape) {
+                TensorData t = st.get(name);
+                if (!Arrays.equals(t.shape(), shape)) {
+                    throw new IllegalArgumentException(st.file() + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                            + ", the config implies " + Arrays.toString(shape));
+                }
+                return Nd4j.create(t.toFloats(), t.shape(), 'c');
+            }
+        }, prefix, lora);
     }
 
-    private static LoraLinear linear(SafeTensors st, String base, String module, boolean bias, LoraConfig lora) {
+    /**
+     * A randomly initialised model for benchmarks and tests (the benchmark protocol's init): every weight
+     * N(0, std²), biases 0, norm weights 1; with {@code lora}, A ~ N(0, std²) and B = 0.
+     */
+    public static Qwen2Model random(Qwen2Config c, LoraConfig lora, double std, long seed) {
+        Random rng = new Random(seed);
+        return build(c, new Source() {
+            public boolean has(String name) {
+                return !name.endsWith(".base_layer.weight") && (lora != null || !name.contains(".lora_"))
+                        && !name.contains(".lora_A.weight") && !name.contains(".lora_B.weight");
+            }
+
+            public INDArray get(String name, long... shape) {
+                if (name.endsWith("norm.weight")) return Nd4j.ones(DataType.FLOAT, shape);
+                if (name.endsWith(".bias") || name.contains(".lora_B")) return Nd4j.zeros(DataType.FLOAT, shape);
+                float[] v = new float[Math.toIntExact(TensorData.numel(shape))];
+                for (int i = 0; i < v.length; i++) v[i] = (float) (rng.nextGaussian() * std);
+                return Nd4j.create(v, shape, 'c');
+            }
+        }, "", lora);
+    }
+
+    /** Where weights come from: a checkpoint or a random initialiser; {@code get} checks the expected shape. */
+    private interface Source {
+        boolean has(String name);
+
+        INDArray get(String name, long... shape);
+    }
+
+    private static Qwen2Model build(Qwen2Config c, Source st, String prefix, LoraConfig lora) {
+        int d = c.hiddenSize(), qOut = c.numHeads() * c.headDim(), kvOut = c.numKvHeads() * c.headDim(), i = c.intermediateSize();
+        String embedName = prefix + "model.embed_tokens.weight";
+        INDArray embed = st.get(embedName, c.vocabSize(), d);                                        // [V, D]
+        List<Qwen2Layer> layers = new ArrayList<>();
+        for (int l = 0; l < c.numLayers(); l++) {
+            String lp = prefix + "model.layers." + l + ".";
+            layers.add(new Qwen2Layer(c, lp,
+                    st.get(lp + "input_layernorm.weight", d),
+                    st.get(lp + "post_attention_layernorm.weight", d),
+                    linear(st, lp + "self_attn.", "q_proj", qOut, d, true, lora),
+                    linear(st, lp + "self_attn.", "k_proj", kvOut, d, true, lora),
+                    linear(st, lp + "self_attn.", "v_proj", kvOut, d, true, lora),
+                    linear(st, lp + "self_attn.", "o_proj", d, qOut, false, lora),
+                    linear(st, lp + "mlp.", "gate_proj", i, d, false, lora),
+                    linear(st, lp + "mlp.", "up_proj", i, d, false, lora),
+                    linear(st, lp + "mlp.", "down_proj", d, i, false, lora)));
+        }
+        String normName = prefix + "model.norm.weight";
+        INDArray norm = st.get(normName, d);                                                         // [D]
+        if (c.tieWordEmbeddings()) {
+            // HF's save_pretrained drops the tied copy; the output projection is embed_tokens itself.
+            return new Qwen2Model(c, prefix, embedName, embed, layers, normName, norm, null, embed);
+        }
+        String lmName = prefix + "lm_head.weight";
+        return new Qwen2Model(c, prefix, embedName, embed, layers, normName, norm, lmName, st.get(lmName, c.vocabSize(), d));
+    }
+
+    private static LoraLinear linear(Source st, String base, String module, long out, long in, boolean bias, LoraConfig lora) {
         String name = base + module;
         String stem = st.has(name + ".base_layer.weight") ? name + ".base_layer" : name;
-        TensorData w = st.get(stem + ".weight");
-        INDArray weight = toArray(w);
-        LoraLinear l = new LoraLinear(stem + ".weight", weight, bias ? stem + ".bias" : null,
-                bias ? toArray(st.get(stem + ".bias")) : null);
+        LoraLinear l = new LoraLinear(stem + ".weight", st.get(stem + ".weight", out, in),
+                bias ? stem + ".bias" : null, bias ? st.get(stem + ".bias", out) : null);
         if (lora != null && lora.targets(module)) {
             String a = st.has(name + ".lora_A.default.weight") ? name + ".lora_A.default.weight" : name + ".lora_A.weight";
             String b = st.has(name + ".lora_B.default.weight") ? name + ".lora_B.default.weight" : name + ".lora_B.weight";
-            INDArray aw = toArray(st.get(a));
-            if (aw.size(0) != lora.r()) {
-                throw new IllegalArgumentException(st.file() + ": " + a + " has rank " + aw.size(0) + ", LoRA config says r = " + lora.r());
-            }
-            l.attachLora(a, aw, b, toArray(st.get(b)), lora.scaling());
+            l.attachLora(a, st.get(a, lora.r(), in), b, st.get(b, out, lora.r()), lora.scaling());
         }
         return l;
-    }
-
-    private static INDArray tensor(SafeTensors st, String name, long... shape) {
-        TensorData t = st.get(name);
-        if (!Arrays.equals(t.shape(), shape)) {
-            throw new IllegalArgumentException(st.file() + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
-                    + ", the config implies " + Arrays.toString(shape));
-        }
-        return toArray(t);
-    }
-
-    private static INDArray toArray(TensorData t) {
-        return Nd4j.create(t.toFloats(), t.shape(), 'c');
     }
 
     /**
@@ -164,6 +191,11 @@ public final class Qwen2Model {
 
     public Qwen2Config config() {
         return config;
+    }
+
+    /** The checkpoint name prefix this model was loaded with ("" for a HF folder). */
+    public String prefix() {
+        return prefix;
     }
 
     /** Every parameter by checkpoint name (LoRA included; the tied head appears once, as the embedding). */

@@ -1,0 +1,74 @@
+package org.osum4j.model;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.osum4j.model.io.LoraConfig;
+import org.osum4j.model.io.Qwen2Config;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Behaviour at the model's boundaries (the numbers themselves are checked against HF in Qwen2ParityTest). */
+class Qwen2ModelTest {
+
+    private static final Qwen2Config SMALL = new Qwen2Config(50, 16, 24, 2, 4, 2, 1e-6, 1e4, false, 128);
+
+    @Test
+    void forward_wrongEmbeddingWidth_namesExpectedShape() {
+        Qwen2Model m = Qwen2Model.random(SMALL, null, 0.1, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.forward(Nd4j.zeros(DataType.FLOAT, 1, 3, 15), null, null, null, false));
+        assertTrue(e.getMessage().contains("[B, L, 16]"), e.getMessage());
+    }
+
+    @Test
+    void embed_idOutsideVocabulary_isRejected() {
+        Qwen2Model m = Qwen2Model.random(SMALL, null, 0.1, 1);
+        assertThrows(IllegalArgumentException.class, () -> m.embed(Nd4j.createFromArray(new long[][]{{1, 50}})));
+    }
+
+    @Test
+    void addLora_freshBranchLeavesLogitsUnchanged() {
+        Qwen2Model m = Qwen2Model.random(SMALL, null, 0.1, 1);
+        INDArray ids = Nd4j.createFromArray(new long[][]{{3, 7, 9, 1}});
+        INDArray before = m.forwardIds(ids, null, null).logits();
+        m.addLora(LoraConfig.osum(), new Random(2));
+        assertEquals(0.0, m.forwardIds(ids, null, null).logits().sub(before).amaxNumber().doubleValue(), 0.0);
+        assertEquals(2 * 6 * 2, m.parameters().keySet().stream().filter(n -> n.contains(".lora_")).count());
+    }
+
+    @Test
+    void lossAndGradients_mergedLora_refusesToTrainIt() {
+        Qwen2Model m = Qwen2Model.random(SMALL, LoraConfig.osum(), 0.1, 1);
+        m.mergeLora();
+        INDArray ids = Nd4j.createFromArray(new long[][]{{3, 7, 9, 1}});
+        assertThrows(IllegalStateException.class,
+                () -> m.lossAndGradients(m.embed(ids), null, null, ids, null, Qwen2Model.loraOnly()));
+        m.unmergeLora();
+        Qwen2Gradients g = m.lossAndGradients(m.embed(ids), null, null, ids, null, Qwen2Model.loraOnly());
+        assertEquals(24, g.byName().size());
+        assertEquals(3, g.tokens());
+    }
+
+    @Test
+    void lossAndGradients_allLabelsIgnored_isRejected() {
+        Qwen2Model m = Qwen2Model.random(SMALL, null, 0.1, 1);
+        INDArray ids = Nd4j.createFromArray(new long[][]{{3, 7}});
+        INDArray labels = Nd4j.createFromArray(new long[][]{{3, -100}});
+        assertThrows(IllegalArgumentException.class, () -> m.lossAndGradients(m.embed(ids), null, null, labels, null, n -> true));
+    }
+
+    @Test
+    void kvCache_overflow_isRejectedWithSizes() {
+        Qwen2Model m = Qwen2Model.random(SMALL, null, 0.1, 1);
+        KvCache cache = m.newCache(1, 3);
+        INDArray ids = Nd4j.createFromArray(new long[][]{{3, 7, 9, 1}});
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.forward(m.embed(ids), null, null, cache, false));
+        assertTrue(e.getMessage().contains("maxLen 3"), e.getMessage());
+    }
+}
