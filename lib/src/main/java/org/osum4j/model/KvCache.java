@@ -88,6 +88,11 @@ public final class KvCache {
         }
     }
 
+    /** Whether the cached token at (row b, position s) is real (1) or a pad (0). */
+    public boolean isReal(int b, int s) {
+        return keyMask[b * maxLen + s] != 0;
+    }
+
     /** The mask of the first {@code s} cached columns, [B * s]. */
     float[] mask(int s) {
         float[] out = new float[batch * s];

@@ -104,6 +104,10 @@ public final class LoraLinear {
         return loraBName;
     }
 
+    public float scaling() {
+        return scaling;
+    }
+
     /** The base weight [out, in] (includes the LoRA product while merged). */
     public INDArray weight() {
         return weight;

@@ -193,6 +193,22 @@ public final class Qwen2Model {
         return config;
     }
 
+    INDArray embedTokens() {
+        return embedTokens;                  // [V, D]
+    }
+
+    INDArray lmHead() {
+        return lmHead;                       // [V, D]
+    }
+
+    INDArray finalNorm() {
+        return norm;                         // [D]
+    }
+
+    Qwen2Layer layer(int i) {
+        return layers.get(i);
+    }
+
     /** The checkpoint name prefix this model was loaded with ("" for a HF folder). */
     public String prefix() {
         return prefix;

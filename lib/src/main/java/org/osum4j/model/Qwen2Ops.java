@@ -59,11 +59,7 @@ final class Qwen2Ops {
      */
     static Rope ropeTables(long[] positions, int batch, int len, int headDim, double theta) {
         int half = headDim / 2;
-        float[] invFreq = new float[half];
-        for (int i = 0; i < half; i++) {
-            float exponent = (float) (2 * i) / (float) headDim;         // float32, as HF's arange(0, hd, 2).float() / hd
-            invFreq[i] = 1f / (float) Math.pow(theta, exponent);
-        }
+        float[] invFreq = invFreq(headDim, theta);
         float[] cos = new float[batch * len * headDim];
         float[] sin = new float[batch * len * headDim];
         for (int r = 0; r < batch * len; r++) {
@@ -79,6 +75,16 @@ final class Qwen2Ops {
         }
         long[] shape = {batch, 1, len, headDim};
         return new Rope(Nd4j.create(cos, shape, 'c'), Nd4j.create(sin, shape, 'c'));
+    }
+
+    /** inv_freq[i] = 1 / theta^(2i/hd), i < hd/2, in float32 as HF computes it. */
+    static float[] invFreq(int headDim, double theta) {
+        float[] invFreq = new float[headDim / 2];
+        for (int i = 0; i < invFreq.length; i++) {
+            float exponent = (float) (2 * i) / (float) headDim;         // float32, as HF's arange(0, hd, 2).float() / hd
+            invFreq[i] = 1f / (float) Math.pow(theta, exponent);
+        }
+        return invFreq;
     }
 
     /** rotate_half(t) = cat(−t[..., hd/2:], t[..., :hd/2]) on the last axis of a rank-4 t. */

@@ -107,6 +107,19 @@ public final class Qwen2Parity implements FixtureChecker {
             compareCache(report, fx, io, "kv.final_cache.value." + l, cache.values(l), kvMask);
         }
 
+        // ---- 3b again with the plain-Java decode steps (ND4J prefill, float[] steps)
+        List<float[]> fastLogits = new ArrayList<>();
+        long[][] fastTokens = Qwen2FastDecoder.greedy(m, m.embed(prefixIds), prefixMask, prefixPos, steps + 1, fastLogits);
+        long[] fastFed = new long[b * steps];
+        float[] fastSteps = new float[steps * b * m.config().vocabSize()];
+        for (int r = 0; r < b; r++) System.arraycopy(fastTokens[r], 0, fastFed, r * steps, steps);
+        for (int s = 0; s < steps; s++) {
+            float[] l = fastLogits.get(s + 1);
+            System.arraycopy(l, 0, fastSteps, s * l.length, l.length);
+        }
+        report.compareExact(fx, "kv.input_ids[:, P:] (plain-Java decoder)", fedRef, fastFed, new long[]{b, steps});
+        report.compare(fx, "kv.step_logits (plain-Java decoder)", ref.toFloats(), fastSteps, ref.shape(), TOL_LOGITS);
+
         // ---- 3c: inputs_embeds path (positions 0…T−1, no padding)
         INDArray embeds = floatsArray(io, "embeds.inputs_embeds");                                // [B, T, D]
         Qwen2Output eo = m.forward(embeds, null, null, null, false);
@@ -200,6 +213,19 @@ public final class Qwen2Parity implements FixtureChecker {
             TensorData sl = io.get("generate." + i + ".step_logits");
             report.compare(fx, "generate." + i + ".step_logits", sl.toFloats(), floats(Nd4j.concat(0, chosen.toArray(new INDArray[0]))),
                     sl.shape(), TOL_LOGITS);
+        }
+
+        // ---- the plain-Java decoder (LoRA merged into its own weight copy) picks the same tokens
+        for (int i = 0; io.has("generate." + i + ".inputs_embeds"); i++) {
+            TensorData ids = io.get("generate." + i + ".output_ids");
+            List<float[]> chosen = new ArrayList<>();
+            long[][] toks = Qwen2FastDecoder.greedy(m, floatsArray(io, "generate." + i + ".inputs_embeds"), null, null,
+                    (int) ids.numel(), chosen);
+            report.compareExact(fx, "generate." + i + ".output_ids (plain-Java decoder)", ids.toLongs(), toks[0], ids.shape());
+            float[] all = new float[chosen.size() * chosen.get(0).length];
+            for (int s = 0; s < chosen.size(); s++) System.arraycopy(chosen.get(s), 0, all, s * chosen.get(0).length, chosen.get(0).length);
+            TensorData sl = io.get("generate." + i + ".step_logits");
+            report.compare(fx, "generate." + i + ".step_logits (plain-Java decoder)", sl.toFloats(), all, sl.shape(), TOL_LOGITS);
         }
 
         // ---- merged LoRA gives the same logits
