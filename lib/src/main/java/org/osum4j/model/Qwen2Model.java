@@ -285,7 +285,7 @@ public final class Qwen2Model {
      * @param hiddenStates   whether to return every hidden state (HF convention)
      */
     public Qwen2Output forward(INDArray inputsEmbeds, INDArray attentionMask, INDArray positionIds, KvCache cache, boolean hiddenStates) {
-        Run r = run(inputsEmbeds, attentionMask, positionIds, cache, hiddenStates, null);
+        Run r = run(inputsEmbeds, attentionMask, positionIds, cache, hiddenStates, null, null);
         return new Qwen2Output(r.logits, r.hidden, r.lastHidden);
     }
 
@@ -294,8 +294,13 @@ public final class Qwen2Model {
                        INDArray finalIn, INDArray finalRinv, INDArray normed) {
     }
 
+    /**
+     * The forward pass shared by inference and training. {@code logitRows} null: logits [B, L, V]; else
+     * logits only of those flat rows (b·L + t), [rows, V] (the lm_head is the largest matrix: skip what is
+     * not needed). {@code saved} non-null: keep activations for the backward pass.
+     */
     private Run run(INDArray inputsEmbeds, INDArray attentionMask, INDArray positionIds, KvCache cache,
-                    boolean keepHidden, Qwen2Layer.Saved[] saved) {
+                    boolean keepHidden, Qwen2Layer.Saved[] saved, int[] logitRows) {
         int d = config.hiddenSize();
         if (inputsEmbeds.rank() != 3 || inputsEmbeds.size(2) != d) {
             throw new IllegalArgumentException("inputs_embeds: expected [B, L, " + d + "], got " + Arrays.toString(inputsEmbeds.shape()));
@@ -327,6 +332,10 @@ public final class Qwen2Model {
         Qwen2Ops.Norm fn = Qwen2Ops.rmsNorm(x, norm, config.rmsNormEps());                          // [N, D]
         INDArray last = fn.y().reshape('c', b, len, d);
         if (keepHidden) hidden.add(last);
+        if (logitRows != null) {
+            INDArray rows = Nd4j.pullRows(fn.y(), 1, logitRows);                                     // [rows, D]
+            return new Run(Nd4j.gemm(rows, lmHead, false, true), hidden, last, rope, x, fn.rinv(), fn.y());   // [rows, V]
+        }
         INDArray logits = Nd4j.gemm(fn.y(), lmHead, false, true);                                   // [N, V]
         return new Run(logits.reshape('c', b, len, config.vocabSize()), hidden, last, rope, x, fn.rinv(), fn.y());
     }
@@ -383,8 +392,7 @@ public final class Qwen2Model {
         if (cache.length() != 0) throw new IllegalArgumentException("greedy: the KV cache must be empty (has " + cache.length() + " positions)");
         INDArray mask = attentionMask != null ? attentionMask : Nd4j.ones(DataType.LONG, b, p);
         INDArray pos = positionIds != null ? positionIds : generatePositions(mask);
-        Qwen2Output out = forward(prefixEmbeds, mask, pos, cache, false);
-        INDArray last = out.logits().get(NDArrayIndex.all(), NDArrayIndex.point(p - 1), NDArrayIndex.all()).dup('c'); // [B, V]
+        INDArray last = prefillLastLogits(prefixEmbeds, mask, pos, cache);                           // [B, V]
         long[][] tokens = new long[b][steps];
         for (int s = 0; s < steps; s++) {
             if (chosenBy != null) chosenBy.add(last);
@@ -400,6 +408,14 @@ public final class Qwen2Model {
             last = step.reshape(b, config.vocabSize());
         }
         return tokens;
+    }
+
+    /** A cached prefill that computes the lm_head only at the last position of each row: logits [B, V]. */
+    public INDArray prefillLastLogits(INDArray prefixEmbeds, INDArray attentionMask, INDArray positionIds, KvCache cache) {
+        int b = (int) prefixEmbeds.size(0), p = (int) prefixEmbeds.size(1);
+        int[] rows = new int[b];
+        for (int r = 0; r < b; r++) rows[r] = r * p + p - 1;
+        return run(prefixEmbeds, attentionMask, positionIds, cache, false, null, rows).logits;
     }
 
     /** generate()'s positions for a left-padded batch: cumsum(mask) − 1, and 1 where mask = 0. */
@@ -435,48 +451,54 @@ public final class Qwen2Model {
         if (labels.rank() != 2 || labels.size(0) != b || labels.size(1) != len) {
             throw new IllegalArgumentException("labels: expected [" + b + ", " + len + "], got " + Arrays.toString(labels.shape()));
         }
-        Qwen2Layer.Saved[] saved = new Qwen2Layer.Saved[layers.size()];
-        for (int l = 0; l < saved.length; l++) saved[l] = new Qwen2Layer.Saved();
-        Run r = run(inputsEmbeds, attentionMask, positionIds, null, false, saved);
-        Qwen2Gradients g = new Qwen2Gradients(trainable);
-
-        // --- shifted cross-entropy: row n = (b, t) predicts labels[b, t+1]
+        // --- shifted cross-entropy: flat row n = (b, t) predicts labels[b, t+1]; only counted rows get logits
         long[] lab = labels.dup('c').data().asLong();
-        int[] target = new int[b * len];                                                             // −1 = not counted
-        long count = 0;
+        int[] rowsAll = new int[b * len];
+        int[] targetAll = new int[b * len];
+        int count = 0;
         for (int rb = 0; rb < b; rb++) {
-            for (int t = 0; t < len; t++) {
-                long y = t + 1 < len ? lab[rb * len + t + 1] : IGNORE_INDEX;
-                if (y != IGNORE_INDEX && (y < 0 || y >= v)) {
+            for (int t = 0; t + 1 < len; t++) {
+                long y = lab[rb * len + t + 1];
+                if (y == IGNORE_INDEX) continue;
+                if (y < 0 || y >= v) {
                     throw new IllegalArgumentException("labels: id " + y + " at [" + rb + ", " + (t + 1) + "] is outside [0, " + v + ")");
                 }
-                target[rb * len + t] = y == IGNORE_INDEX ? -1 : (int) y;
-                if (y != IGNORE_INDEX) count++;
+                rowsAll[count] = rb * len + t;
+                targetAll[count++] = (int) y;
             }
         }
         if (count == 0) throw new IllegalArgumentException("labels: no position counts in the loss (all −100 after the shift)");
-        INDArray logits = r.logits.reshape('c', (long) b * len, v);                                  // [N, V]
-        INDArray shifted = logits.sub(logits.max(true, 1));                                          // [N, V]
-        INDArray sumExp = Transforms.exp(shifted, true).sum(true, 1);                                // [N, 1]
-        INDArray probs = Transforms.exp(shifted, true).diviColumnVector(sumExp);                     // [N, V]
+        int[] rows = Arrays.copyOf(rowsAll, count), target = Arrays.copyOf(targetAll, count);
+
+        Qwen2Layer.Saved[] saved = new Qwen2Layer.Saved[layers.size()];
+        for (int l = 0; l < saved.length; l++) saved[l] = new Qwen2Layer.Saved();
+        Run r = run(inputsEmbeds, attentionMask, positionIds, null, false, saved, rows);
+        Qwen2Gradients g = new Qwen2Gradients(trainable);
+
+        INDArray logits = r.logits;                                                                  // [C, V]
+        INDArray shifted = logits.sub(logits.max(true, 1));                                          // [C, V]
+        INDArray probs = Transforms.exp(shifted, true);                                              // [C, V]
+        INDArray sumExp = probs.sum(true, 1);                                                        // [C, 1]
+        probs.diviColumnVector(sumExp);
+        float[] sh = shifted.dup('c').data().asFloat(), se = sumExp.dup('c').data().asFloat();
         double loss = 0;
-        float[] rowWeight = new float[b * len];
-        for (int n = 0; n < b * len; n++) {
-            if (target[n] < 0) continue;
-            loss += Math.log(sumExp.getDouble(n, 0)) - shifted.getDouble(n, target[n]);
-            rowWeight[n] = 1f / count;
-        }
+        for (int n = 0; n < count; n++) loss += Math.log(se[n]) - sh[n * v + target[n]];
         g.setLoss(loss / count, count);
-        // dL/dlogits = (softmax − onehot) / count on counted rows, 0 elsewhere
-        INDArray dLogits = probs.muliColumnVector(Nd4j.create(rowWeight, new long[]{(long) b * len, 1}, 'c'));   // [N, V]
-        for (int n = 0; n < b * len; n++) {
-            if (target[n] >= 0) dLogits.putScalar(n, target[n], dLogits.getFloat(n, target[n]) - 1f / count);
-        }
+        // dL/dlogits = (softmax − onehot) / count
+        float[] dl = probs.dup('c').data().asFloat();
+        for (int i = 0; i < dl.length; i++) dl[i] /= count;
+        for (int n = 0; n < count; n++) dl[n * v + target[n]] -= 1f / count;
+        INDArray dLogits = Nd4j.create(dl, new long[]{count, v}, 'c');                               // [C, V]
 
         // --- lm_head and final norm
         String headName = lmHeadName != null ? lmHeadName : embedName;
-        if (g.wants(headName)) g.accumulate(headName, Nd4j.gemm(dLogits, r.normed, true, false));  // [V, D]
-        INDArray dx = Nd4j.gemm(dLogits, lmHead, false, false);                                      // [N, D]
+        if (g.wants(headName)) {
+            g.accumulate(headName, Nd4j.gemm(dLogits, Nd4j.pullRows(r.normed, 1, rows), true, false));  // [V, D]
+        }
+        float[] scatter = new float[b * len * count];                                                // [N, C] one-hot
+        for (int n = 0; n < count; n++) scatter[rows[n] * count + n] = 1f;
+        INDArray dx = Nd4j.create(scatter, new long[]{(long) b * len, count}, 'c')
+                .mmul(Nd4j.gemm(dLogits, lmHead, false, false));                                    // [N, D]
         INDArray[] dw = g.wants(normName) ? new INDArray[1] : null;
         dx = Qwen2Ops.rmsNormBackward(dx, r.finalIn, norm, r.finalRinv, dw);
         if (dw != null) g.accumulate(normName, dw[0]);
@@ -487,13 +509,16 @@ public final class Qwen2Model {
         }
         g.setInputsEmbeds(dx.reshape('c', b, len, d));
 
-        // --- embedding table: scatter-add the input gradient of every id
+        // --- embedding table: scatter-add the input gradient of every id (plain Java: V can be 152k)
         if (embedIds != null && g.wants(embedName)) {
             int[] ids = ids(embedIds);
             if (ids.length != b * len) throw new IllegalArgumentException("embedIds: expected [" + b + ", " + len + "]");
-            INDArray dE = Nd4j.zeros(DataType.FLOAT, v, d);                                          // [V, D]
-            for (int n = 0; n < ids.length; n++) dE.getRow(ids[n]).addi(dx.getRow(n));
-            g.accumulate(embedName, dE);
+            float[] dxs = dx.dup('c').data().asFloat();
+            float[] dE = new float[Math.multiplyExact(v, d)];                                        // [V, D]
+            for (int n = 0; n < ids.length; n++) {
+                for (int j = 0; j < d; j++) dE[ids[n] * d + j] += dxs[n * d + j];
+            }
+            g.accumulate(embedName, Nd4j.create(dE, new long[]{v, d}, 'c'));
         }
         return g;
     }
