@@ -11,12 +11,16 @@ import java.util.Random;
  * A linear layer {@code y = x·Wᵀ (+ b)} with an optional, unmerged LoRA branch
  * {@code + scaling·(x·Aᵀ)·Bᵀ} (peft semantics), and its backward pass. Each tensor remembers the name it
  * has in the checkpoint, so gradients come back under the same names. Not a general-purpose layer
- * library (that is {@code model.nn}); this is the Qwen2 decoder's linear. LoRA dropout is not applied.
+ * library (that is {@code model.nn}); this is the Qwen2 decoder's linear. LoRA dropout (peft: on the
+ * branch's input only) is applied when a training forward passes a random source.
  */
 public final class LoraLinear {
 
-    /** What a training forward keeps for {@link #backward}: the LoRA hidden {@code u = x·Aᵀ} [N, r] (null without LoRA). */
-    record Saved(INDArray loraHidden) {
+    /**
+     * What a training forward keeps for {@link #backward}: the LoRA hidden {@code u = drop(x)·Aᵀ} [N, r] and
+     * the dropout mask [N, in] with kept entries 1/(1−p) (null: no dropout); both null without LoRA.
+     */
+    record Saved(INDArray loraHidden, INDArray dropMask) {
     }
 
     private final String weightName;
@@ -132,18 +136,38 @@ public final class LoraLinear {
 
     /** Forward; when {@code saved} is non-null, slot 0 receives what {@link #backward} needs. */
     INDArray forward(INDArray x, Saved[] saved) {
+        return forward(x, saved, null, 0);
+    }
+
+    /**
+     * Training forward with LoRA dropout: with {@code rng} non-null and p > 0, the branch input is
+     * {@code x ⊙ mask}, mask entries 0 (probability p) or 1/(1−p), as peft's {@code lora_dropout}.
+     */
+    INDArray forward(INDArray x, Saved[] saved, Random rng, double p) {
         if (x.rank() != 2 || x.size(1) != inFeatures()) {
             throw new IllegalArgumentException(weightName + ": input expected [N, " + inFeatures() + "], got " + Arrays.toString(x.shape()));
         }
         INDArray y = Nd4j.gemm(x, weight, false, true);                     // [N, out] = x·Wᵀ
         if (bias != null) y.addiRowVector(bias);                           // + b
-        INDArray u = null;
+        INDArray u = null, drop = null;
         if (loraA != null && !merged) {
-            u = Nd4j.gemm(x, loraA, false, true);                           // [N, r] = x·Aᵀ
+            INDArray xl = x;
+            if (rng != null && p > 0) {
+                drop = dropoutMask(x.size(0), x.size(1), p, rng);          // [N, in]
+                xl = x.mul(drop);
+            }
+            u = Nd4j.gemm(xl, loraA, false, true);                          // [N, r] = drop(x)·Aᵀ
             y.addi(Nd4j.gemm(u, loraB, false, true).muli(scaling));         // [N, out] += s·u·Bᵀ
         }
-        if (saved != null) saved[0] = new Saved(u);
+        if (saved != null) saved[0] = new Saved(u, drop);
         return y;
+    }
+
+    private static INDArray dropoutMask(long rows, long cols, double p, Random rng) {
+        float keep = (float) (1.0 / (1.0 - p));
+        float[] m = new float[Math.toIntExact(rows * cols)];
+        for (int i = 0; i < m.length; i++) m[i] = rng.nextDouble() < p ? 0f : keep;
+        return Nd4j.create(m, new long[]{rows, cols}, 'c');
     }
 
     /**
@@ -158,8 +182,11 @@ public final class LoraLinear {
             INDArray u = saved.loraHidden();                                                       // [N, r]
             if (grads.wants(loraBName)) grads.accumulate(loraBName, Nd4j.gemm(dy, u, true, false).muli(scaling)); // [out, r]
             INDArray du = Nd4j.gemm(dy, loraB, false, false).muli(scaling);                          // [N, r]
-            if (grads.wants(loraAName)) grads.accumulate(loraAName, Nd4j.gemm(du, x, true, false)); // [r, in]
-            dx.addi(Nd4j.gemm(du, loraA, false, false));                                          // [N, in]
+            INDArray drop = saved.dropMask();                                                      // [N, in] or null
+            INDArray xl = drop == null ? x : x.mul(drop);
+            if (grads.wants(loraAName)) grads.accumulate(loraAName, Nd4j.gemm(du, xl, true, false)); // [r, in]
+            INDArray dxl = Nd4j.gemm(du, loraA, false, false);                                     // [N, in]
+            dx.addi(drop == null ? dxl : dxl.muli(drop));
         } else if (loraA != null && (grads.wants(loraAName) || grads.wants(loraBName))) {
             throw new IllegalStateException(weightName + ": LoRA is merged into the weight; unmerge before training it");
         }

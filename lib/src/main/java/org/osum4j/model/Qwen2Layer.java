@@ -96,11 +96,17 @@ final class Qwen2Layer {
      * activations for training (no cache then).
      */
     INDArray forward(INDArray x, int batch, int len, Qwen2Ops.Rope rope, INDArray mask, KvCache cache, int layer, Saved saved) {
+        return forward(x, batch, len, rope, mask, cache, layer, saved, null, 0);
+    }
+
+    /** {@link #forward} with LoRA dropout p on every adapted linear when {@code rng} is non-null (training). */
+    INDArray forward(INDArray x, int batch, int len, Qwen2Ops.Rope rope, INDArray mask, KvCache cache, int layer, Saved saved,
+                     java.util.Random rng, double dropout) {
         // --- attention block
         Qwen2Ops.Norm n1 = Qwen2Ops.rmsNorm(x, inputNorm, eps);                                    // [N, D]
-        INDArray q = Qwen2Ops.toHeads(qProj.forward(n1.y(), saved == null ? null : saved.q), batch, len, heads, headDim);     // [B, H, L, hd]
-        INDArray k = Qwen2Ops.toHeads(kProj.forward(n1.y(), saved == null ? null : saved.kk), batch, len, kvHeads, headDim); // [B, KV, L, hd]
-        INDArray v = Qwen2Ops.toHeads(vProj.forward(n1.y(), saved == null ? null : saved.vv), batch, len, kvHeads, headDim); // [B, KV, L, hd]
+        INDArray q = Qwen2Ops.toHeads(qProj.forward(n1.y(), saved == null ? null : saved.q, rng, dropout), batch, len, heads, headDim);     // [B, H, L, hd]
+        INDArray k = Qwen2Ops.toHeads(kProj.forward(n1.y(), saved == null ? null : saved.kk, rng, dropout), batch, len, kvHeads, headDim); // [B, KV, L, hd]
+        INDArray v = Qwen2Ops.toHeads(vProj.forward(n1.y(), saved == null ? null : saved.vv, rng, dropout), batch, len, kvHeads, headDim); // [B, KV, L, hd]
         q = Qwen2Ops.rope(q, rope);
         k = Qwen2Ops.rope(k, rope);
         if (cache != null) {
@@ -116,14 +122,14 @@ final class Qwen2Layer {
         INDArray p = Qwen2Ops.softmaxLast(scores).reshape('c', batch, kvHeads, (long) group * len, s);  // [B, KV, G·L, S]
         INDArray ctx = Nd4j.matmul(p, v).reshape('c', batch, heads, len, headDim);                 // [B, H, L, hd]
         INDArray attn = Qwen2Ops.fromHeads(ctx);                                                   // [N, H·hd]
-        INDArray x2 = x.add(oProj.forward(attn, saved == null ? null : saved.o));                  // [N, D]
+        INDArray x2 = x.add(oProj.forward(attn, saved == null ? null : saved.o, rng, dropout));                  // [N, D]
         // --- MLP block (SwiGLU)
         Qwen2Ops.Norm n2 = Qwen2Ops.rmsNorm(x2, postNorm, eps);                                    // [N, D]
-        INDArray gate = gateProj.forward(n2.y(), saved == null ? null : saved.g);                  // [N, I]
-        INDArray up = upProj.forward(n2.y(), saved == null ? null : saved.u);                      // [N, I]
+        INDArray gate = gateProj.forward(n2.y(), saved == null ? null : saved.g, rng, dropout);                  // [N, I]
+        INDArray up = upProj.forward(n2.y(), saved == null ? null : saved.u, rng, dropout);                      // [N, I]
         INDArray sig = Transforms.sigmoid(gate, true);                                             // [N, I]
         INDArray act = gate.mul(sig).muli(up);                                                     // [N, I] silu(gate) ⊙ up
-        INDArray out = x2.add(downProj.forward(act, saved == null ? null : saved.d));              // [N, D]
+        INDArray out = x2.add(downProj.forward(act, saved == null ? null : saved.d, rng, dropout));              // [N, D]
         if (saved != null) {
             saved.x = x;
             saved.h1 = n1.y();

@@ -47,6 +47,7 @@ public final class Qwen2Model {
     private final INDArray norm;             // [D]
     private final String lmHeadName;         // null when tied
     private final INDArray lmHead;           // [V, D]; the same array as embedTokens when tied
+    private double loraDropout;              // peft lora_dropout, applied only in training with a random source
 
     private Qwen2Model(Qwen2Config config, String prefix, String embedName, INDArray embedTokens, List<Qwen2Layer> layers,
                        String normName, INDArray norm, String lmHeadName, INDArray lmHead) {
@@ -142,10 +143,11 @@ public final class Qwen2Model {
         INDArray norm = st.get(normName, d);                                                         // [D]
         if (c.tieWordEmbeddings()) {
             // HF's save_pretrained drops the tied copy; the output projection is embed_tokens itself.
-            return new Qwen2Model(c, prefix, embedName, embed, layers, normName, norm, null, embed);
+            return new Qwen2Model(c, prefix, embedName, embed, layers, normName, norm, null, embed).withLoraDropout(lora);
         }
         String lmName = prefix + "lm_head.weight";
-        return new Qwen2Model(c, prefix, embedName, embed, layers, normName, norm, lmName, st.get(lmName, c.vocabSize(), d));
+        return new Qwen2Model(c, prefix, embedName, embed, layers, normName, norm, lmName, st.get(lmName, c.vocabSize(), d))
+                .withLoraDropout(lora);
     }
 
     private static LoraLinear linear(Source st, String base, String module, long out, long in, boolean bias, LoraConfig lora) {
@@ -166,6 +168,7 @@ public final class Qwen2Model {
      * modules, named {@code <module>.lora_A.default.weight} / {@code lora_B}. For training from a plain base.
      */
     public Qwen2Model addLora(LoraConfig lora, Random rng) {
+        withLoraDropout(lora);
         for (Qwen2Layer l : layers) {
             String[] modules = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
             LoraLinear[] lin = l.linears();
@@ -176,6 +179,11 @@ public final class Qwen2Model {
                 lin[i].initLora(stem + ".lora_A.default.weight", stem + ".lora_B.default.weight", lora.r(), lora.scaling(), rng);
             }
         }
+        return this;
+    }
+
+    private Qwen2Model withLoraDropout(LoraConfig lora) {
+        this.loraDropout = lora == null ? 0 : lora.dropout();
         return this;
     }
 
@@ -285,7 +293,7 @@ public final class Qwen2Model {
      * @param hiddenStates   whether to return every hidden state (HF convention)
      */
     public Qwen2Output forward(INDArray inputsEmbeds, INDArray attentionMask, INDArray positionIds, KvCache cache, boolean hiddenStates) {
-        Run r = run(inputsEmbeds, attentionMask, positionIds, cache, hiddenStates, null, null);
+        Run r = run(inputsEmbeds, attentionMask, positionIds, cache, hiddenStates, null, null, null);
         return new Qwen2Output(r.logits, r.hidden, r.lastHidden);
     }
 
@@ -300,7 +308,7 @@ public final class Qwen2Model {
      * not needed). {@code saved} non-null: keep activations for the backward pass.
      */
     private Run run(INDArray inputsEmbeds, INDArray attentionMask, INDArray positionIds, KvCache cache,
-                    boolean keepHidden, Qwen2Layer.Saved[] saved, int[] logitRows) {
+                    boolean keepHidden, Qwen2Layer.Saved[] saved, int[] logitRows, Random dropoutRng) {
         int d = config.hiddenSize();
         if (inputsEmbeds.rank() != 3 || inputsEmbeds.size(2) != d) {
             throw new IllegalArgumentException("inputs_embeds: expected [B, L, " + d + "], got " + Arrays.toString(inputsEmbeds.shape()));
@@ -325,7 +333,7 @@ public final class Qwen2Model {
         List<INDArray> hidden = new ArrayList<>();
         if (keepHidden) hidden.add(x.reshape('c', b, len, d));
         for (int l = 0; l < layers.size(); l++) {
-            x = layers.get(l).forward(x, b, len, rope, mask, cache, l, saved == null ? null : saved[l]);
+            x = layers.get(l).forward(x, b, len, rope, mask, cache, l, saved == null ? null : saved[l], dropoutRng, loraDropout);
             if (keepHidden && l < layers.size() - 1) hidden.add(x.reshape('c', b, len, d));
         }
         if (cache != null) cache.advance(len);
@@ -415,7 +423,7 @@ public final class Qwen2Model {
         int b = (int) prefixEmbeds.size(0), p = (int) prefixEmbeds.size(1);
         int[] rows = new int[b];
         for (int r = 0; r < b; r++) rows[r] = r * p + p - 1;
-        return run(prefixEmbeds, attentionMask, positionIds, cache, false, null, rows).logits;
+        return run(prefixEmbeds, attentionMask, positionIds, cache, false, null, rows, null).logits;
     }
 
     /** generate()'s positions for a left-padded batch: cumsum(mask) − 1, and 1 where mask = 0. */
@@ -447,6 +455,15 @@ public final class Qwen2Model {
      */
     public Qwen2Gradients lossAndGradients(INDArray inputsEmbeds, INDArray attentionMask, INDArray positionIds,
                                            INDArray labels, INDArray embedIds, Predicate<String> trainable) {
+        return lossAndGradients(inputsEmbeds, attentionMask, positionIds, labels, embedIds, trainable, null);
+    }
+
+    /**
+     * {@link #lossAndGradients} in training mode: with {@code dropoutRng} non-null, LoRA dropout (the
+     * probability from the {@link LoraConfig} the model was built with) is drawn from it; null = eval mode.
+     */
+    public Qwen2Gradients lossAndGradients(INDArray inputsEmbeds, INDArray attentionMask, INDArray positionIds,
+                                           INDArray labels, INDArray embedIds, Predicate<String> trainable, Random dropoutRng) {
         int b = (int) inputsEmbeds.size(0), len = (int) inputsEmbeds.size(1), v = config.vocabSize(), d = config.hiddenSize();
         if (labels.rank() != 2 || labels.size(0) != b || labels.size(1) != len) {
             throw new IllegalArgumentException("labels: expected [" + b + ", " + len + "], got " + Arrays.toString(labels.shape()));
@@ -472,7 +489,7 @@ public final class Qwen2Model {
 
         Qwen2Layer.Saved[] saved = new Qwen2Layer.Saved[layers.size()];
         for (int l = 0; l < saved.length; l++) saved[l] = new Qwen2Layer.Saved();
-        Run r = run(inputsEmbeds, attentionMask, positionIds, null, false, saved, rows);
+        Run r = run(inputsEmbeds, attentionMask, positionIds, null, false, saved, rows, dropoutRng);
         Qwen2Gradients g = new Qwen2Gradients(trainable);
 
         INDArray logits = r.logits;                                                                  // [C, V]
