@@ -243,6 +243,25 @@ public final class Qwen2Model {
         return p;
     }
 
+    /** One line for notebooks: sizes, parameter counts, LoRA state. */
+    @Override
+    public String toString() {
+        long lora = 0;
+        boolean merged = false;
+        for (Qwen2Layer l : layers) {
+            for (LoraLinear x : l.linears()) {
+                if (x.hasLora()) {
+                    lora += x.loraA().length() + x.loraB().length();
+                    merged |= x.isMerged();
+                }
+            }
+        }
+        return String.format("Qwen2Model[layers=%d, hidden=%d, heads=%d/%d kv, head_dim=%d, ffn=%d, vocab=%d, %s lm_head, "
+                        + "params=%,d, lora=%,d%s]", config.numLayers(), config.hiddenSize(), config.numHeads(), config.numKvHeads(),
+                config.headDim(), config.intermediateSize(), config.vocabSize(), lmHeadName == null ? "tied" : "untied",
+                config.parameterCount(), lora, merged ? " (merged)" : "");
+    }
+
     /** A predicate selecting only the LoRA A/B tensors (peft: the base model is frozen). */
     public static Predicate<String> loraOnly() {
         return n -> n.contains(".lora_A") || n.contains(".lora_B");

@@ -64,6 +64,25 @@ public record Qwen2Config(int vocabSize, int hiddenSize, int intermediateSize, i
         return numHeads / numKvHeads;
     }
 
+    /** Parameters of the base model (no LoRA): embeddings, layers, final norm, and lm_head unless tied. */
+    public long parameterCount() {
+        long d = hiddenSize, kv = (long) numKvHeads * headDim(), q = (long) numHeads * headDim();
+        long attn = d * q + q + 2 * (d * kv + kv) + q * d;                 // q/k/v with bias, o without
+        long mlp = 3L * d * intermediateSize;
+        long layer = attn + mlp + 2 * d;                                    // + two RMSNorm weights
+        return (long) vocabSize * d * (tieWordEmbeddings ? 1 : 2) + numLayers * layer + d;
+    }
+
+    /**
+     * Multiply-adds of one token's forward through the layers and the lm_head, attending over
+     * {@code context} keys (weights: ≈ parameters; attention: 2·H·hd·context per layer).
+     */
+    public long macsPerToken(int context) {
+        long d = hiddenSize, kv = (long) numKvHeads * headDim(), q = (long) numHeads * headDim();
+        long perLayer = d * q + 2 * d * kv + q * d + 3L * d * intermediateSize + 2L * q * context;
+        return numLayers * perLayer + (long) vocabSize * d;
+    }
+
     /** Reads a HF {@code config.json}; a missing key is an error that names the file and the key. */
     public static Qwen2Config read(Path configJson) throws IOException {
         JsonNode n;
@@ -80,6 +99,16 @@ public record Qwen2Config(int vocabSize, int hiddenSize, int intermediateSize, i
         if (n == null || !n.isObject()) throw new IllegalArgumentException(source + ": Qwen2 config must be a JSON object");
         if (n.hasNonNull("model_type") && !n.get("model_type").asText().equals("qwen2")) {
             throw new IllegalArgumentException(source + ": model_type is '" + n.get("model_type").asText() + "', expected 'qwen2'");
+        }
+        // Features this implementation does not have must not be silently ignored.
+        if (n.hasNonNull("hidden_act") && !n.get("hidden_act").asText().equals("silu")) {
+            throw new IllegalArgumentException(source + ": hidden_act '" + n.get("hidden_act").asText() + "' is not supported (only silu)");
+        }
+        if (n.path("use_sliding_window").asBoolean(false)) {
+            throw new IllegalArgumentException(source + ": use_sliding_window = true is not supported (full causal attention only)");
+        }
+        if (n.hasNonNull("rope_scaling")) {
+            throw new IllegalArgumentException(source + ": rope_scaling " + n.get("rope_scaling") + " is not supported (plain RoPE only)");
         }
         return new Qwen2Config(
                 intKey(n, "vocab_size", source),

@@ -56,6 +56,28 @@ class Qwen2ConfigTest {
     }
 
     @Test
+    void parameterCount_equalsTheFixtureCheckpointElementCount() throws Exception {
+        for (String fx : new String[]{"qwen2_a", "qwen2_b"}) {
+            Path dir = GoldenSuite.defaultDir().resolve(fx);
+            Qwen2Config c = Qwen2Config.read(dir.resolve("config.json"));
+            long n = 0;
+            for (TensorData t : SafeTensors.read(dir.resolve("model.safetensors")).tensors().values()) n += t.numel();
+            assertEquals(n, c.parameterCount(), fx);
+        }
+    }
+
+    @Test
+    void fromJson_unsupportedSlidingWindowOrRopeScaling_isRejected() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String ok = "\"vocab_size\":10,\"hidden_size\":8,\"intermediate_size\":16,\"num_hidden_layers\":1,\"num_attention_heads\":2,"
+                + "\"num_key_value_heads\":1,\"rms_norm_eps\":1e-6,\"rope_theta\":1e4,\"tie_word_embeddings\":true,\"max_position_embeddings\":64";
+        assertThrows(IllegalArgumentException.class, () -> Qwen2Config.fromJson(json.readTree("{\"use_sliding_window\":true," + ok + "}"), "x"));
+        assertThrows(IllegalArgumentException.class, () -> Qwen2Config.fromJson(
+                json.readTree("{\"rope_scaling\":{\"type\":\"yarn\"}," + ok + "}"), "x"));
+        Qwen2Config.fromJson(json.readTree("{\"use_sliding_window\":false,\"rope_scaling\":null," + ok + "}"), "x");
+    }
+
+    @Test
     void loraOsum_scalesByAlphaOverRAndSkipsUpProj() {
         LoraConfig l = LoraConfig.osum();
         assertEquals(4.0, l.scaling());
