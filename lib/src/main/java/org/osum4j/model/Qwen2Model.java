@@ -3,7 +3,6 @@ package org.osum4j.model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.osum4j.model.io.LoraConfig;
 import org.osum4j.model.io.Qwen2Config;
@@ -417,7 +416,7 @@ public final class Qwen2Model {
         if (steps <= 0) throw new IllegalArgumentException("greedy: steps must be > 0, got " + steps);
         int b = (int) prefixEmbeds.size(0), p = (int) prefixEmbeds.size(1);
         if (cache.length() != 0) throw new IllegalArgumentException("greedy: the KV cache must be empty (has " + cache.length() + " positions)");
-        INDArray mask = attentionMask != null ? attentionMask : Nd4j.ones(DataType.LONG, b, p);
+        INDArray mask = attentionMask != null ? attentionMask : Nd4j.ones(DataType.INT64, b, p);
         INDArray pos = positionIds != null ? positionIds : generatePositions(mask);
         INDArray last = prefillLastLogits(prefixEmbeds, mask, pos, cache);                           // [B, V]
         long[][] tokens = new long[b][steps];
