@@ -65,6 +65,32 @@ public final class KvCache {
         return values[layer].get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, length), NDArrayIndex.all());
     }
 
+    /**
+     * Beam-search bookkeeping: row i becomes a copy of the old row {@code rows[i]} (keys, values, mask,
+     * counts), over the filled positions. {@code rows} has one entry per row; repeats are allowed.
+     */
+    public void reorder(int[] rows) {
+        if (rows.length != batch) throw new IllegalArgumentException("reorder: expected " + batch + " row indices, got " + rows.length);
+        for (int r : rows) if (r < 0 || r >= batch) throw new IllegalArgumentException("reorder: row " + r + " outside [0, " + batch + ")");
+        if (length == 0) return;
+        INDArray idx = Nd4j.createFromArray(rows);
+        var filled = NDArrayIndex.interval(0, length);
+        for (int l = 0; l < keys.length; l++) {
+            for (INDArray store : new INDArray[]{keys[l], values[l]}) {
+                INDArray view = store.get(NDArrayIndex.all(), NDArrayIndex.all(), filled, NDArrayIndex.all());   // [B, KV, length, hd]
+                INDArray picked = Nd4j.pullRows(view.reshape('c', batch, -1), 1, rows);                            // [B, KV·length·hd]
+                view.assign(picked.reshape('c', view.shape()));
+            }
+        }
+        float[] oldMask = keyMask.clone();
+        int[] oldCount = validCount.clone();
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(oldMask, rows[b] * maxLen, keyMask, b * maxLen, maxLen);
+            validCount[b] = oldCount[rows[b]];
+        }
+        idx.close();
+    }
+
     /** Forgets everything (the storage is reused). */
     public void clear() {
         length = 0;

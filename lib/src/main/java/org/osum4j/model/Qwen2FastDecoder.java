@@ -92,6 +92,26 @@ public final class Qwen2FastDecoder {
         return validCount[b];
     }
 
+    /** Beam-search bookkeeping, as {@link KvCache#reorder}: row i becomes a copy of old row {@code rows[i]}. */
+    public void reorder(int[] rows) {
+        if (rows.length != batch) throw new IllegalArgumentException("reorder: expected " + batch + " row indices, got " + rows.length);
+        for (int r : rows) if (r < 0 || r >= batch) throw new IllegalArgumentException("reorder: row " + r + " outside [0, " + batch + ")");
+        int rowLen = kvHeads * maxLen * hd;
+        for (int l = 0; l < layers.length; l++) {
+            float[] k = keys[l].clone(), v = values[l].clone();
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(k, rows[b] * rowLen, keys[l], b * rowLen, rowLen);
+                System.arraycopy(v, rows[b] * rowLen, values[l], b * rowLen, rowLen);
+            }
+        }
+        boolean[] oldReal = real.clone();
+        int[] oldCount = validCount.clone();
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(oldReal, rows[b] * maxLen, real, b * maxLen, maxLen);
+            validCount[b] = oldCount[rows[b]];
+        }
+    }
+
     /** Takes over the contents of an ND4J cache (e.g. after {@link Qwen2Model#forward} prefilled it). */
     public void load(KvCache cache) {
         int s = cache.length();

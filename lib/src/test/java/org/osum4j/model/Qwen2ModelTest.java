@@ -64,6 +64,38 @@ class Qwen2ModelTest {
     }
 
     @Test
+    void kvCacheReorder_swappedRowsDecodeAsSwapped() {
+        Qwen2Model m = Qwen2Model.random(SMALL, null, 0.3, 1);
+        INDArray ids = Nd4j.createFromArray(new long[][]{{0, 3, 7, 9}, {5, 2, 8, 1}});
+        INDArray mask = Nd4j.createFromArray(new long[][]{{0, 1, 1, 1}, {1, 1, 1, 1}});             // row 0 left-padded
+        INDArray pos = Qwen2Model.generatePositions(mask);
+        KvCache plain = m.newCache(2, 8), swapped = m.newCache(2, 8);
+        m.forward(m.embed(ids), mask, pos, plain, false);
+        m.forward(m.embed(ids), mask, pos, swapped, false);
+        swapped.reorder(new int[]{1, 0});
+        assertEquals(3, swapped.validCount(1), "row 1 is now the left-padded row 0 (3 real tokens)");
+        Qwen2FastDecoder fast = Qwen2FastDecoder.of(m, 2, 8);
+        fast.load(plain);
+        Qwen2FastDecoder fastSwapped = Qwen2FastDecoder.of(m, 2, 8);
+        fastSwapped.load(plain);
+        fastSwapped.reorder(new int[]{1, 0});
+        INDArray a = m.forward(m.embed(Nd4j.createFromArray(new long[][]{{11}, {12}})), null,
+                Nd4j.createFromArray(new long[][]{{3}, {4}}), plain, false).logits().reshape(2, SMALL.vocabSize());   // [2, V]
+        INDArray b = m.forward(m.embed(Nd4j.createFromArray(new long[][]{{12}, {11}})), null,
+                Nd4j.createFromArray(new long[][]{{4}, {3}}), swapped, false).logits().reshape(2, SMALL.vocabSize());
+        assertEquals(0.0, a.getRow(0).sub(b.getRow(1)).amaxNumber().doubleValue(), 1e-6);
+        assertEquals(0.0, a.getRow(1).sub(b.getRow(0)).amaxNumber().doubleValue(), 1e-6);
+        float[] fa = fast.step(new long[]{11, 12}, new long[]{3, 4});
+        float[] fb = fastSwapped.step(new long[]{12, 11}, new long[]{4, 3});
+        int v = SMALL.vocabSize();
+        for (int i = 0; i < v; i++) {
+            assertEquals(fa[i], fb[v + i], 1e-5);
+            assertEquals(fa[v + i], fb[i], 1e-5);
+            assertEquals(a.getDouble(0, i), fa[i], 1e-4, "fast decoder vs ND4J step");
+        }
+    }
+
+    @Test
     void kvCache_overflow_isRejectedWithSizes() {
         Qwen2Model m = Qwen2Model.random(SMALL, null, 0.1, 1);
         KvCache cache = m.newCache(1, 3);
