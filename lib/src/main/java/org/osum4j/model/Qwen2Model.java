@@ -29,7 +29,7 @@ import java.util.function.Predicate;
  * <pre>{@code
  * Qwen2Model m = Qwen2Model.load(dir);                       // config.json + model.safetensors
  * Qwen2Output o = m.forwardIds(ids, mask, positions);       // logits [B, L, V]
- * Qwen2Gradients g = m.lossAndGradients(m.embed(ids), mask, positions, labels, name -> true);
+ * Qwen2Gradients g = m.lossAndGradients(m.embed(ids), mask, positions, labels, ids, name -> true);
  * }</pre>
  */
 public final class Qwen2Model {
@@ -63,9 +63,53 @@ public final class Qwen2Model {
 
     // ================================================================== loading
 
-    /** A HF model folder: {@code config.json} + {@code model.safetensors}, no LoRA. */
+    /**
+     * A HF model folder, no LoRA: {@code config.json} + {@code model.safetensors}, or the shards listed in
+     * {@code model.safetensors.index.json} (how Qwen2-7B is published).
+     */
     public static Qwen2Model load(Path dir) throws IOException {
-        return fromTensors(Qwen2Config.read(dir.resolve("config.json")), SafeTensors.read(dir.resolve("model.safetensors")), "", null);
+        Qwen2Config c = Qwen2Config.read(dir.resolve("config.json"));
+        Path single = dir.resolve("model.safetensors");
+        if (java.nio.file.Files.isRegularFile(single)) return fromTensors(c, SafeTensors.read(single), "", null);
+        Path index = dir.resolve("model.safetensors.index.json");
+        if (!java.nio.file.Files.isRegularFile(index)) {
+            throw new IOException(dir + ": neither model.safetensors nor model.safetensors.index.json");
+        }
+        var weightMap = new com.fasterxml.jackson.databind.ObjectMapper().readTree(index.toFile()).path("weight_map");
+        if (!weightMap.isObject()) throw new IOException(index + ": no \"weight_map\" object");
+        Map<String, TensorData> all = new LinkedHashMap<>();
+        Map<String, SafeTensors> shards = new LinkedHashMap<>();
+        for (var it = weightMap.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String shard = e.getValue().asText();
+            SafeTensors st = shards.get(shard);
+            if (st == null) shards.put(shard, st = SafeTensors.read(dir.resolve(shard)));
+            all.put(e.getKey(), st.get(e.getKey()));
+        }
+        return fromTensors(c, all, index.toString(), "", null);
+    }
+
+    /** {@link #fromTensors(Qwen2Config, SafeTensors, String, LoraConfig)} over any name → tensor map (e.g. merged shards). */
+    public static Qwen2Model fromTensors(Qwen2Config c, Map<String, TensorData> tensors, String where, String prefix, LoraConfig lora) {
+        return build(c, new Source() {
+            public boolean has(String name) {
+                return tensors.containsKey(name);
+            }
+
+            public INDArray get(String name, long... shape) {
+                TensorData t = tensors.get(name);
+                if (t == null) throw new IllegalArgumentException(where + ": no tensor named '" + name + "'");
+                return checked(where, t, shape);
+            }
+        }, prefix, lora);
+    }
+
+    private static INDArray checked(String where, TensorData t, long... shape) {
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException(where + ": tensor '" + t.name() + "' has shape " + Arrays.toString(t.shape())
+                    + ", the config implies " + Arrays.toString(shape));
+        }
+        return Nd4j.create(t.toFloats(), t.shape(), 'c');
     }
 
     /**
@@ -81,12 +125,7 @@ public final class Qwen2Model {
             }
 
             public INDArray get(String name, long... shape) {
-                TensorData t = st.get(name);
-                if (!Arrays.equals(t.shape(), shape)) {
-                    throw new IllegalArgumentException(st.file() + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
-                            + ", the config implies " + Arrays.toString(shape));
-                }
-                return Nd4j.create(t.toFloats(), t.shape(), 'c');
+                return checked(st.file().toString(), st.get(name), shape);
             }
         }, prefix, lora);
     }

@@ -1,12 +1,21 @@
 package org.osum4j.model;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osum4j.golden.GoldenSuite;
+import org.osum4j.model.io.SafeTensors;
+import org.osum4j.model.io.TensorData;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.osum4j.model.io.LoraConfig;
 import org.osum4j.model.io.Qwen2Config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,6 +102,28 @@ class Qwen2ModelTest {
             assertEquals(fa[v + i], fb[i], 1e-5);
             assertEquals(a.getDouble(0, i), fa[i], 1e-4, "fast decoder vs ND4J step");
         }
+    }
+
+    @Test
+    void load_shardedCheckpoint_equalsSingleFile(@TempDir Path tmp) throws Exception {
+        Path src = GoldenSuite.defaultDir().resolve("qwen2_a");
+        SafeTensors st = SafeTensors.read(src.resolve("model.safetensors"));
+        List<TensorData> first = new ArrayList<>(), second = new ArrayList<>();
+        StringBuilder map = new StringBuilder("{\"weight_map\":{");
+        int i = 0;
+        for (TensorData t : st.tensors().values()) {
+            String shard = i % 2 == 0 ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors";
+            (i % 2 == 0 ? first : second).add(t);
+            map.append(i++ == 0 ? "" : ",").append('"').append(t.name()).append("\":\"").append(shard).append('"');
+        }
+        Files.writeString(tmp.resolve("model.safetensors.index.json"), map.append("}}").toString());
+        SafeTensors.write(tmp.resolve("model-00001-of-00002.safetensors"), first, Map.of());
+        SafeTensors.write(tmp.resolve("model-00002-of-00002.safetensors"), second, Map.of());
+        Files.copy(src.resolve("config.json"), tmp.resolve("config.json"));
+        INDArray ids = Nd4j.createFromArray(new long[][]{{3, 7, 9, 1}});
+        INDArray a = Qwen2Model.load(src).forwardIds(ids, null, null).logits();
+        INDArray b = Qwen2Model.load(tmp).forwardIds(ids, null, null).logits();
+        assertEquals(0.0, a.sub(b).amaxNumber().doubleValue(), 0.0);
     }
 
     @Test
