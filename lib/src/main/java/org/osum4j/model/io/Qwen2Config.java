@@ -8,8 +8,10 @@ import java.nio.file.Path;
 
 /**
  * The shape of a Qwen2 decoder, read from a Hugging Face {@code config.json} ({@code Qwen2ForCausalLM}).
- * Only the fields the math needs are kept; HF's generation defaults and label maps are ignored on
- * purpose. This is a plain record (no ND4J types): the model itself lives in {@code org.osum4j.model.Qwen2Model}.
+ * Only the fields the math needs are kept; HF's ~80 other keys (generation defaults, label maps) are
+ * ignored on purpose, but settings that would change the math and are not implemented (sliding window,
+ * rope_scaling, another activation) are errors. A plain record (no ND4J types): the model itself is
+ * {@code org.osum4j.model.Qwen2Model}.
  *
  * @param vocabSize             rows of {@code embed_tokens} (152064 for Qwen2-7B, larger than the tokenizer)
  * @param hiddenSize            D, the residual width
