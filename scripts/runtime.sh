@@ -29,6 +29,10 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -q -m1 -w avx512f /proc/cpuinfo 2>/de
   export OPENBLAS_CORETYPE=SKYLAKEX
 fi
 
+# Idle OpenMP workers must sleep, not spin: spinning workers steal the cores from OpenBLAS's own pool and
+# made ND4J ops 10-50x slower on a loaded 2-core machine.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+
 export OSUM_HEAP OSUM_OFFHEAP OSUM_THREADS
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$OSUM_THREADS}"
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-$OSUM_THREADS}"
@@ -49,6 +53,7 @@ osum_runtime_env() {
   printf 'OMP_NUM_THREADS=%s\n' "$OMP_NUM_THREADS"
   printf 'OPENBLAS_NUM_THREADS=%s\n' "$OPENBLAS_NUM_THREADS"
   [ -n "${OPENBLAS_CORETYPE:-}" ] && printf 'OPENBLAS_CORETYPE=%s\n' "$OPENBLAS_CORETYPE"
+  printf 'OMP_WAIT_POLICY=%s\n' "$OMP_WAIT_POLICY"
   printf 'OSUM_THREADS=%s\n' "$OSUM_THREADS"
 }
 

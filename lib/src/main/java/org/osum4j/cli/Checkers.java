@@ -12,6 +12,7 @@ public final class Checkers {
         GoldenSuite s = new GoldenSuite();
         s.register(new org.osum4j.golden.LogMelParity());
         s.register(new org.osum4j.golden.CheckpointParity());
+        s.register(new org.osum4j.model.Qwen2Parity());
         return s;
     }
 }

@@ -69,7 +69,9 @@ public record Utterance(String key, String wav, String txt, String task, String 
     /** Seconds of audio this item stands for: {@code end - start} if cropped, else {@code duration}, else null. */
     public Double seconds() {
         if (start != null && end != null) return end - start;
-        return duration;
+        if (duration != null) return duration;
+        Object d = extra.get("duration");                 // lists that keep the duration under extra
+        return d instanceof Number n ? n.doubleValue() : null;
     }
 
     /** {@code extra.question} (the prompt override at inference), or null. */
