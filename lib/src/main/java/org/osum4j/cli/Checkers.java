@@ -11,6 +11,7 @@ public final class Checkers {
     public static GoldenSuite all() {
         GoldenSuite s = new GoldenSuite();
         s.register(new org.osum4j.golden.CheckpointParity());
+        s.register(new org.osum4j.infer.decode.GreedyReplayParity());
         return s;
     }
 }
