@@ -16,10 +16,11 @@ public record RepetitionPenalty(double penalty) implements LogitFilter {
     @Override
     public void apply(float[] scores, int[] generated) {
         float p = (float) penalty; // torch casts the Python scalar to the tensor's float32
-        boolean[] done = new boolean[scores.length];
-        for (int id : generated) {
-            if (id < 0 || id >= scores.length || done[id]) continue;
-            done[id] = true;
+        int[] ids = generated.clone();
+        java.util.Arrays.sort(ids); // each distinct id once, without a [V] scratch array
+        for (int i = 0; i < ids.length; i++) {
+            int id = ids[i];
+            if (id < 0 || id >= scores.length || (i > 0 && ids[i - 1] == id)) continue;
             float s = scores[id];
             scores[id] = s < 0 ? s * p : s / p;
         }
