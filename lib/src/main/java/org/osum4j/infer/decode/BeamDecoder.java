@@ -79,13 +79,12 @@ abstract class BeamDecoder implements TokenDecoder {
         for (int item : liveItems) {
             Beam[] bs = beams[item];
             float[][] processed = new float[n][];
-            double[][] rawLogprobs = new double[n][];
+            double[] lse = new double[n]; // log-sum-exp of each beam's raw logits
             double[] scores = new double[n];
             for (int j = 0; j < n; j++) {
                 float[] row = logits[bs[j].row()];
-                double lse = Scores.logSumExp(row, step, bs[j].row());
-                float[] s = Scores.logSoftmax(row, lse);
-                rawLogprobs[j] = new double[]{lse};
+                lse[j] = Scores.logSumExp(row, step, bs[j].row());
+                float[] s = Scores.logSoftmax(row, lse[j]);
                 chain.apply(s, bs[j].tokens());
                 processed[j] = s;
                 scores[j] = bs[j].score();
@@ -97,7 +96,7 @@ abstract class BeamDecoder implements TokenDecoder {
                 Candidate c = cands.get(rank);
                 Beam parent = bs[c.beam()];
                 float[] parentLogits = logits[parent.row()];
-                double lp = parentLogits[c.token()] - rawLogprobs[c.beam()][0];
+                double lp = parentLogits[c.token()] - lse[c.beam()];
                 int[] toks = append(parent.tokens(), c.token());
                 double[] lps = append(parent.logprobs(), lp);
                 if (c.token() == opts.eosId()) {
@@ -140,6 +139,11 @@ abstract class BeamDecoder implements TokenDecoder {
     private boolean stoppedByGuard(int[] generated) {
         LoopGuard g = opts.loopGuard();
         return g != null && g.action() == LoopGuard.Action.STOP && g.loops(generated, generated.length);
+    }
+
+    @Override
+    public int batch() {
+        return batch;
     }
 
     @Override

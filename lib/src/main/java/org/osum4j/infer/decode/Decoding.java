@@ -28,8 +28,13 @@ public final class Decoding {
         if (model == null || firstLogits == null || opts == null) throw new IllegalArgumentException("model, firstLogits and opts are required");
         int vocab = model.vocabSize();
         if (firstLogits.length == 0) throw new IllegalArgumentException("firstLogits: expected [B][V] with B >= 1, got B = 0");
-        checkShape("firstLogits", firstLogits, firstLogits.length, vocab);
-        TokenDecoder decoder = TokenDecoder.forOptions(opts, firstLogits.length, vocab);
+        return run(model, firstLogits, TokenDecoder.forOptions(opts, firstLogits.length, vocab));
+    }
+
+    /** The same loop with a decoder built by the caller (one made for {@code firstLogits.length} inputs). */
+    public static List<Hypothesis> run(StepModel model, float[][] firstLogits, TokenDecoder decoder) {
+        int vocab = model.vocabSize();
+        checkShape("firstLogits", firstLogits, decoder.batch(), vocab);
         float[][] logits = firstLogits;
         for (int step = 1; ; step++) {
             TokenDecoder.Advance next = decoder.advance(logits);

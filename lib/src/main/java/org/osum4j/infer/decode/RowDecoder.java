@@ -96,6 +96,11 @@ abstract class RowDecoder implements TokenDecoder {
         return out;
     }
 
+    @Override
+    public int batch() {
+        return tokens.length;
+    }
+
     int vocab() {
         return vocab;
     }

@@ -69,16 +69,33 @@ class DecodingTest {
     }
 
     @Test
-    void beamOfOne_equalsGreedy() {
+    void beamSearchOfOne_equalsGreedy() {
         for (long seed = 0; seed < 5; seed++) {
             var f = FakeModels.random(V, seed, 2f);
             List<Hypothesis> g = run(f, 4, small(DecodingOptions.greedy()));
-            List<Hypothesis> b = run(f, 4, small(DecodingOptions.beam(1)));
+            FunctionModel m = new FunctionModel(V, 4, f);
+            List<Hypothesis> b = Decoding.run(m, m.first(), new BeamSearchDecoder(small(DecodingOptions.beam(1)), 4, V));
             for (int i = 0; i < 4; i++) {
                 assertArrayEquals(g.get(i).tokens(), b.get(i).tokens(), "seed " + seed + " input " + i);
                 assertEquals(g.get(i).stopReason(), b.get(i).stopReason());
+                assertEquals(g.get(i).sumLogprob(), b.get(i).sumLogprob(), 1e-9);
             }
         }
+    }
+
+    @Test
+    void beamOptionsWithOneBeam_runGreedyLikeHf() {
+        var f = FakeModels.random(V, 6, 2f);
+        DecodingOptions penal = small(DecodingOptions.greedy()).withRepetitionPenalty(1.5);
+        List<Hypothesis> g = run(f, 3, penal);
+        List<Hypothesis> b = run(f, 3, penal.withStrategy(Strategy.BEAM, 1));
+        for (int i = 0; i < 3; i++) assertArrayEquals(g.get(i).tokens(), b.get(i).tokens());
+    }
+
+    @Test
+    void run_decoderForAnotherBatchSize_isRejected() {
+        FunctionModel m = new FunctionModel(V, 2, FakeModels.random(V, 1, 1f));
+        assertMessage(() -> Decoding.run(m, m.first(), new GreedyDecoder(DecodingOptions.greedy(), 3, V)), "expected 3 rows");
     }
 
     @Test
