@@ -37,6 +37,8 @@ def check_promises(nb):
         found = False
         for out in outputs_of(nb):
             data = out.get("data", {})
+            if out.get("output_type") == "stream":          # printed text counts as text/plain
+                data = {"text/plain": out.get("text", "")}
             if mime in data:
                 val = data[mime]
                 text = "".join(val) if isinstance(val, list) else str(val)
