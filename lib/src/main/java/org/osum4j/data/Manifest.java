@@ -153,6 +153,11 @@ public final class Manifest {
         return Table.create("label counts", task, label, count);
     }
 
+    /** Charts of this manifest (duration histogram, items per task, label counts), see {@link ManifestCharts}. */
+    public ManifestCharts charts() {
+        return ManifestCharts.of(this);
+    }
+
     @Override
     public String toString() {
         return summary().print();
