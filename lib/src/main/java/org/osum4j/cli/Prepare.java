@@ -41,15 +41,15 @@ final class Prepare implements Main.Command {
     static final String SYNTH_SCRIPT = "data/synth/make_corpus.py";
     private static final int DEFAULT_PER_SHARD = 1000;   // OSUM's shards hold ~1000 utterances (spec §3.1)
 
-    private final PrintStream out;
+    private final PrintStream sink;    // null: System.out at the time of the call (tests may swap it)
     private final String searchPath;   // PATH used to find the generator's tools (injectable for tests)
 
     Prepare() {
-        this(System.out, System.getenv().getOrDefault("PATH", ""));
+        this(null, System.getenv().getOrDefault("PATH", ""));
     }
 
     Prepare(PrintStream out, String searchPath) {
-        this.out = out;
+        this.sink = out;
         this.searchPath = searchPath;
     }
 
@@ -72,7 +72,7 @@ final class Prepare implements Main.Command {
     @Override
     public int run(String[] args) throws Exception {
         if (args.length == 0 || isHelp(args[0])) {
-            out.println(USAGE);
+            out().println(USAGE);
             return args.length == 0 ? 2 : 0;
         }
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
@@ -90,7 +90,7 @@ final class Prepare implements Main.Command {
     private int librispeech(String[] args) {
         Opts o = Opts.parse("librispeech", args, Set.of("--out"), Set.of("--gender", "--strict"));
         if (o.help) {
-            out.println("""
+            out().println("""
                     usage: ./osum prepare librispeech DIR --out LIST.jsonl [--gender] [--strict]
                     Reads DIR/<subset>/<speaker>/<chapter>/*.flac + *.trans.txt (+ SPEAKERS.TXT for the reader's sex;
                     DIR may also be one subset folder) and writes an OSUM jsonl list of <TRANSCRIBE> items (transcripts
@@ -108,7 +108,7 @@ final class Prepare implements Main.Command {
     private int iemocap(String[] args) {
         Opts o = Opts.parse("iemocap", args, Set.of("--out", "--tasks"), Set.of("--strict"));
         if (o.help) {
-            out.println("""
+            out().println("""
                     usage: ./osum prepare iemocap DIR --out LIST.jsonl [--tasks ser,sgc] [--strict]
                     Reads DIR/Session*/sentences/wav/<dialog>/<turn>.wav with dialog/EmoEvaluation and
                     dialog/transcriptions and writes <TRANSCRIBE> <EMOTION> (ser) and <TRANSCRIBE> <GENDER> (sgc) items
@@ -139,7 +139,7 @@ final class Prepare implements Main.Command {
     private int shards(String[] args) {
         Opts o = Opts.parse("shards", args, Set.of("--out", "--per-shard"), Set.of());
         if (o.help) {
-            out.println("""
+            out().println("""
                     usage: ./osum prepare shards LIST.jsonl --out DIR [--per-shard N]
                     Packs the items of an OSUM jsonl list (wav paths relative to the list's folder) with their audio
                     into WeNet tar shards DIR/shard_000000.tar, ... of N items each (default 1000) and writes
@@ -155,9 +155,9 @@ final class Prepare implements Main.Command {
         List<Utterance> items = c.utterances();
         if (items.isEmpty()) throw new IllegalArgumentException(list + ": no items with audio to pack");
         List<Path> shards = Shards.write(items, dir, perShard, null);
-        out.printf(Locale.ROOT, "%d items, %.3f h -> %d shard(s) of <= %d in %s%n", items.size(), c.hours(), shards.size(),
+        out().printf(Locale.ROOT, "%d items, %.3f h -> %d shard(s) of <= %d in %s%n", items.size(), c.hours(), shards.size(),
                 perShard, dir.toAbsolutePath().normalize());
-        out.println("shard list: " + dir.resolve(Shards.LIST_NAME).toAbsolutePath().normalize());
+        out().println("shard list: " + dir.resolve(Shards.LIST_NAME).toAbsolutePath().normalize());
         printReport(c.loadReport());
         return 0;
     }
@@ -166,7 +166,7 @@ final class Prepare implements Main.Command {
         Opts o = Opts.parse("synth", args, Set.of("--out", "--seed", "--train", "--dev", "--test", "--jobs"),
                 Set.of("--flac", "--no-noise"));
         if (o.help) {
-            out.println("""
+            out().println("""
                     usage: ./osum prepare synth --out DIR [--seed N] [--train N --dev N --test N] [--flac] [--no-noise] [--jobs N]
                     Runs python3 data/synth/make_corpus.py from the repository root (needs python3, espeak-ng, sox, flac:
                     sudo apt-get install -y espeak-ng sox flac) and streams its output. Writes DIR/{train,dev,test}.jsonl,
@@ -195,22 +195,22 @@ final class Prepare implements Main.Command {
             }
         }
         for (String f : List.of("--flac", "--no-noise")) if (o.flag(f)) cmd.add(f);
-        out.println("running: " + String.join(" ", cmd));
+        out().println("running: " + String.join(" ", cmd));
         Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).start();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
-            while ((line = r.readLine()) != null) out.println("  | " + line);
+            while ((line = r.readLine()) != null) out().println("  | " + line);
         }
         int rc = p.waitFor();
         if (rc != 0) {
-            out.println("prepare synth: generator exited with status " + rc);
+            out().println("prepare synth: generator exited with status " + rc);
             return 1;
         }
         for (String split : List.of("train", "dev", "test")) {
             Path list = outDir.resolve(split + ".jsonl");
             if (!Files.isRegularFile(list)) continue;
             Corpus c = Corpus.list(list);
-            out.printf(Locale.ROOT, "%-5s %5d items  %.3f h  %s%n", split, c.utterances().size(), c.hours(), list);
+            out().printf(Locale.ROOT, "%-5s %5d items  %.3f h  %s%n", split, c.utterances().size(), c.hours(), list);
             if (c.loadReport().skippedCount() > 0) printReport(c.loadReport());
         }
         return 0;
@@ -226,18 +226,22 @@ final class Prepare implements Main.Command {
             throw new IllegalArgumentException(c.name() + ": no items to write");
         }
         Path saved = c.save(Path.of(outList));
-        out.print(c.manifest().summary().print());
-        out.println();
-        out.printf(Locale.ROOT, "%s: %d recordings -> %d items (%s), %.3f h of item audio%n", c.name(), c.entries().size(),
+        out().print(c.manifest().summary().print());
+        out().println();
+        out().printf(Locale.ROOT, "%s: %d recordings -> %d items (%s), %.3f h of item audio%n", c.name(), c.entries().size(),
                 items.size(), String.join(", ", c.tasks()), c.hours());
         printReport(c.loadReport());
         printReport(c.taskReport());
-        out.println("wrote " + saved);
+        out().println("wrote " + saved);
         return 0;
     }
 
+    private PrintStream out() {
+        return sink != null ? sink : System.out;
+    }
+
     private void printReport(Report r) {
-        out.println(r);
+        out().println(r);
     }
 
     /** The first executable named {@code tool} on the search path, or null. */
