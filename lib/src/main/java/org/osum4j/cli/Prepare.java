@@ -226,14 +226,23 @@ final class Prepare implements Main.Command {
             throw new IllegalArgumentException(c.name() + ": no items to write");
         }
         Path saved = c.save(Path.of(outList));
-        out().print(c.manifest().summary().print());
-        out().println();
-        out().printf(Locale.ROOT, "%s: %d recordings -> %d items (%s), %.3f h of item audio%n", c.name(), c.entries().size(),
+        printSummary(c.manifest().summary());
+        out().printf(Locale.ROOT, "%s: %d recordings -> %d items (%s), %.3f h (a recording counts once per task)%n", c.name(), c.entries().size(),
                 items.size(), String.join(", ", c.tasks()), c.hours());
         printReport(c.loadReport());
         printReport(c.taskReport());
         out().println("wrote " + saved);
         return 0;
+    }
+
+    /** The manifest summary, one line per task, rounded for a terminal. */
+    private void printSummary(tech.tablesaw.api.Table s) {
+        out().printf(Locale.ROOT, "%-36s %8s %9s %8s %8s %8s %9s%n", "task", "items", "hours", "mean_s", "min_s", "max_s", "speakers");
+        for (int r = 0; r < s.rowCount(); r++) {
+            out().printf(Locale.ROOT, "%-36s %8d %9.3f %8.2f %8.2f %8.2f %9d%n", s.stringColumn("task").get(r),
+                    s.intColumn("utterances").getInt(r), s.doubleColumn("hours").getDouble(r), s.doubleColumn("mean_s").getDouble(r),
+                    s.doubleColumn("min_s").getDouble(r), s.doubleColumn("max_s").getDouble(r), s.intColumn("speakers").getInt(r));
+        }
     }
 
     private PrintStream out() {
