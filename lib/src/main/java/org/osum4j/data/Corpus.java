@@ -46,6 +46,7 @@ public final class Corpus implements Rich {
     /** Language tag written into items of the English corpora (shard metadata only, spec §2.3). */
     public static final String ENGLISH = "en";
     public static final String AUDIO_NOT_FOUND = "audio file not found";
+    public static final String NO_WAV = "no wav path";
     public static final String OTHER_TASK = "task not selected";
 
     private static final Pattern MARKER = Pattern.compile("\\[[^\\]]*]|<[^>]*>");
@@ -137,12 +138,16 @@ public final class Corpus implements Rich {
         Report r = new Report("load list " + file);
         List<Utterance> out = new ArrayList<>();
         List<Utterance> items = DataList.read(abs);
-        for (int i = 0; i < items.size(); i++) {
-            Utterance u = items.get(i);
+        for (Utterance u : items) {
             r.seen();
+            if (u.wav() == null || u.wav().isBlank()) {
+                if (onMissing == OnMissing.FAIL) throw new DataFormatException(abs, 0, "item " + u.key() + ": no wav path");
+                r.skip(NO_WAV, u.key(), null);
+                continue;
+            }
             Path wav = abs.getParent().resolve(u.wav()).normalize();
             if (!Files.isRegularFile(wav)) {
-                if (onMissing == OnMissing.FAIL) throw new DataFormatException(abs, i + 1, "item " + u.key() + ": audio not found: " + wav);
+                if (onMissing == OnMissing.FAIL) throw new DataFormatException(abs, 0, "item " + u.key() + ": audio not found: " + wav);
                 r.skip(AUDIO_NOT_FOUND, u.key(), wav.toString());
                 continue;
             }

@@ -103,8 +103,9 @@ public final class Iemocap {
         for (Path session : sessions) {
             Path evalDir = session.resolve("dialog/EmoEvaluation");
             for (Path evalFile : list(evalDir)) {
-                if (!Files.isRegularFile(evalFile) || !evalFile.getFileName().toString().endsWith(".txt")) continue;
                 String name = evalFile.getFileName().toString();
+                // The release carries macOS "._" resource forks beside the real files: binary, not evaluations.
+                if (!Files.isRegularFile(evalFile) || !name.endsWith(".txt") || name.startsWith(".")) continue;
                 dialog(session, name.substring(0, name.length() - ".txt".length()), evalFile, emotions, onMissing, report, out);
             }
         }

@@ -281,6 +281,28 @@ class CorpusTest {
     }
 
     @Test
+    void list_missingAudio_isSkippedAndCountedOrAnErrorNamingTheItem(@TempDir Path tmp) throws IOException {
+        Path list = tmp.resolve("l.jsonl");
+        Files.copy(libri().resolve("dev-clean/9001/1010/9001-1010-0000.flac"), tmp.resolve("a.flac"));
+        Files.writeString(list, "{\"key\": \"a\", \"wav\": \"a.flac\", \"txt\": \"x\"}\n\n"
+                + "{\"key\": \"b\", \"wav\": \"gone/b.flac\", \"txt\": \"y\"}\n");
+        Corpus c = Corpus.list(list);
+        assertEquals(List.of("a"), c.utterances().stream().map(Utterance::key).toList());
+        assertEquals(1, c.loadReport().skipped(Corpus.AUDIO_NOT_FOUND));
+        assertTrue(c.utterances().get(0).duration() > 0, "duration from the FLAC header");
+        DataFormatException e = assertThrows(DataFormatException.class, () -> Corpus.list(list, Corpus.OnMissing.FAIL));
+        assertTrue(e.getMessage().contains("item b") && e.getMessage().contains("gone/b.flac"), e.getMessage());
+    }
+
+    @Test
+    void iemocap_macResourceForks_areIgnored(@TempDir Path tmp) throws IOException {
+        copyTree(iemocap(), tmp.resolve("IEMOCAP_full_release"));
+        Files.write(tmp.resolve("IEMOCAP_full_release/Session1/dialog/EmoEvaluation/._Ses01F_impro01.txt"),
+                new byte[]{0, 5, 22, 7, (byte) 0xff, (byte) 0xfe, '[', 0});
+        assertEquals(12, Corpus.iemocap(tmp.resolve("IEMOCAP_full_release")).entries().size());
+    }
+
+    @Test
     void list_withTasks_keepsOnlyThoseAndCountsTheRest() {
         Corpus c = Corpus.list(GoldenSuite.repoRoot().resolve("data/synth-mini/test.jsonl")).withTasks("<TRANSCRIBE> <EMOTION>");
         assertFalse(c.utterances().isEmpty());
