@@ -103,6 +103,25 @@ class PrepareTest {
     }
 
     @Test
+    void librispeech_strictOnCorruptedCopy_exitsOneAndWritesNothing(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("LibriSpeech");
+        try (java.util.stream.Stream<Path> w = Files.walk(fixtures().resolve("LibriSpeech"))) {
+            for (Path p : w.toList()) {
+                Path t = root.resolve(fixtures().resolve("LibriSpeech").relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(t);
+                else Files.copy(p, t);
+            }
+        }
+        Files.delete(root.resolve("dev-clean/9001/1011/9001-1011-0000.flac"));
+        Path list = tmp.resolve("ls.jsonl");
+        assertEquals(1, Main.run(new String[]{"prepare", "librispeech", root.toString(), "--out", list.toString(), "--strict"}));
+        assertTrue(!Files.exists(list), "no list written on error");
+        assertEquals(0, Main.run(new String[]{"prepare", "librispeech", root.toString(), "--out", list.toString()}));
+        assertEquals(17, DataList.read(list).size());
+        assertTrue(output().contains("skipped 1 × transcript line without audio  e.g. 9001-1011-0000: 9001-1011.trans.txt:1"), output());
+    }
+
+    @Test
     void everySubCommand_hasHelp_andBadOptionsExitTwo(@TempDir Path tmp) {
         for (String sub : List.of("synth", "librispeech", "iemocap", "shards")) {
             captured.reset();
