@@ -1,0 +1,25 @@
+package org.osum4j.model.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One pre-LN transformer block (Whisper encoder layer, wenet {@code TransformerEncoderLayer} with
+ * {@code normalize_before: true}): {@code x += attn(LN1(x)); x += fc2(act(fc1(LN2(x))))}. Dropout is
+ * absent (inference and deterministic training both run it at 0).
+ *
+ * @param norm1 LayerNorm before attention (HF {@code self_attn_layer_norm}, wenet {@code norm1})
+ * @param attn  self-attention
+ * @param norm2 LayerNorm before the feed-forward (HF {@code final_layer_norm}, wenet {@code norm2})
+ * @param fc1   [F, D] (HF {@code fc1}, wenet {@code feed_forward.w_1})
+ * @param fc2   [D, F] (HF {@code fc2}, wenet {@code feed_forward.w_2})
+ * @param act   exact GELU (encoder) or ReLU (OSUM adapter)
+ */
+public record PreLnBlock(LayerNorm norm1, SelfAttention attn, LayerNorm norm2, Linear fc1, Linear fc2, Activation act) {
+
+    /** x [B, T, D] → [B, T, D] (a new array; x is not modified). */
+    public INDArray apply(INDArray x, FrameMask mask) {
+        INDArray h = x.add(attn.apply(norm1.apply(x), mask));                     // [B, T, D] x + attn(LN1(x))
+        INDArray ff = fc2.apply(act.apply(fc1.apply(norm2.apply(h))));           // [B, T, F] → [B, T, D]
+        return h.addi(ff);                                                        // [B, T, D]
+    }
+}
