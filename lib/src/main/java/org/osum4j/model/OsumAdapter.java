@@ -11,10 +11,13 @@ import org.osum4j.model.nn.LayerNorm;
 import org.osum4j.model.nn.Linear;
 import org.osum4j.model.nn.Params;
 import org.osum4j.model.nn.PreLnBlock;
+import org.osum4j.model.nn.RandomInit;
 import org.osum4j.model.nn.SelfAttention;
+import org.osum4j.model.nn.Sinusoids;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * OSUM's speech adapter ({@code adapter_type: gxl}), between the Whisper encoder and the LLM, in the order
@@ -83,6 +86,23 @@ public final class OsumAdapter {
         LayerNorm norm = LayerNorm.load(st, t + "after_norm", d, eps);
         Linear proj = Linear.load(st, prefix + "speech_llama_proj", cfg.llmHidden(), d, true);
         return new OsumAdapter(cfg, convs, embed, embedNorm, pe, blocks, norm, proj);
+    }
+
+    /**
+     * A freshly initialised adapter (benchmark protocol: weights N(0, std²) from {@code rng}, biases 0,
+     * norms 1, interleaved sinusoid table). For benchmarks and training from scratch, not for inference.
+     */
+    public static OsumAdapter random(AdapterConfig cfg, RandomGenerator rng, double std) {
+        RandomInit init = new RandomInit(rng, std);
+        long d = cfg.dModel();
+        List<Conv1d> convs = new ArrayList<>();
+        for (int stride : cfg.convStrides()) convs.add(init.conv1d(d, d, cfg.convKernel(), stride, cfg.convLeftPad(), 0));
+        Activation act = Activation.parse(cfg.activation(), "adapter config");
+        List<PreLnBlock> blocks = new ArrayList<>();
+        for (int i = 0; i < cfg.numLayers(); i++) blocks.add(init.block(d, cfg.ffnDim(), cfg.numHeads(), true, act, cfg.layerNormEps()));
+        return new OsumAdapter(cfg, convs, init.linear(d, d, true), init.layerNorm(d, cfg.layerNormEps()),
+                Sinusoids.interleaved(cfg.maxPositions(), cfg.dModel()), blocks, init.layerNorm(d, cfg.layerNormEps()),
+                init.linear(cfg.llmHidden(), d, true));
     }
 
     public AdapterConfig config() {

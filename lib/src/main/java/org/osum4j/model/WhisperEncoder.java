@@ -11,13 +11,16 @@ import org.osum4j.model.nn.LayerNorm;
 import org.osum4j.model.nn.Linear;
 import org.osum4j.model.nn.Params;
 import org.osum4j.model.nn.PreLnBlock;
+import org.osum4j.model.nn.RandomInit;
 import org.osum4j.model.nn.SelfAttention;
+import org.osum4j.model.nn.Sinusoids;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * The Whisper speech encoder, fp32 on ND4J, as HF {@code WhisperEncoder} and OSUM's wenet
@@ -107,6 +110,22 @@ public final class WhisperEncoder {
     /** Loads OSUM's encoder (wenet names under {@code encoder.}) from an OSUM state dict in safetensors form. */
     public static WhisperEncoder loadOsum(WhisperConfig cfg, SafeTensors st) {
         return load(cfg, st, Naming.WENET, "encoder.");
+    }
+
+    /**
+     * A freshly initialised encoder (benchmark protocol: weights N(0, std²) from {@code rng}, biases 0,
+     * norms 1, Whisper sinusoid table). For benchmarks and training from scratch, not for inference.
+     */
+    public static WhisperEncoder random(WhisperConfig cfg, RandomGenerator rng, double std) {
+        RandomInit init = new RandomInit(rng, std);
+        long d = cfg.dModel();
+        List<PreLnBlock> blocks = new ArrayList<>();
+        for (int i = 0; i < cfg.encoderLayers(); i++) {
+            blocks.add(init.block(d, cfg.encoderFfnDim(), cfg.encoderAttentionHeads(), false, Activation.GELU_ERF, cfg.layerNormEps()));
+        }
+        return new WhisperEncoder(cfg, init.conv1d(d, cfg.numMelBins(), CONV_KERNEL, 1, CONV_PAD, CONV_PAD),
+                init.conv1d(d, d, CONV_KERNEL, DOWNSAMPLE, CONV_PAD, CONV_PAD),
+                Sinusoids.whisper(cfg.maxSourcePositions(), cfg.dModel()), blocks, init.layerNorm(d, cfg.layerNormEps()));
     }
 
     public WhisperConfig config() {

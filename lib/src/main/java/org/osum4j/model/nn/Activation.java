@@ -3,7 +3,6 @@ package org.osum4j.model.nn;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Locale;
 
@@ -23,11 +22,11 @@ public enum Activation {
     public INDArray apply(INDArray x) {
         return switch (this) {
             case GELU_ERF -> {
-                INDArray t = x.mul(INV_SQRT2);                        // x/√2
-                Nd4j.getExecutioner().exec(new Erf(t, t));             // erf(x/√2), in place
-                yield t.addi(1.0).muli(x).muli(0.5);                   // ½·x·(1 + erf(x/√2))
+                INDArray t = Kernels.scaled(x, INV_SQRT2);            // x/√2
+                Nd4j.getExecutioner().exec(new Erf(t, t));             // erf(x/√2), in place (ND4J's erf: ≤ 4e-8 abs error)
+                yield Kernels.geluFromErf(x, t);                       // ½·x·(1 + erf(x/√2))
             }
-            case RELU -> Transforms.relu(x, true);
+            case RELU -> Kernels.reluInPlace(Kernels.packed(x).dup('c'));
         };
     }
 

@@ -1,12 +1,11 @@
 package org.osum4j.model.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 import org.osum4j.model.io.SafeTensors;
 
 /**
  * torch {@code nn.LayerNorm} over the last axis: {@code (x − mean) / sqrt(var + eps) · γ + β} with the
- * biased variance (divide by D, not D − 1). Computed in fp32 with whole-array ops.
+ * biased variance (divide by D, not D − 1). Computed row by row in {@link Kernels#layerNorm}.
  *
  * @param gamma [D]
  * @param beta  [D]
@@ -31,12 +30,6 @@ public record LayerNorm(INDArray gamma, INDArray beta, double eps) {
         if (shape[shape.length - 1] != d) {
             throw new IllegalArgumentException("layer norm over " + d + " features: input " + Params.shape(x));
         }
-        INDArray x2 = x.reshape('c', x.length() / d, d).dup();           // [N, D], own copy
-        INDArray mean = x2.mean(1);                                     // [N]
-        x2.subiColumnVector(mean);                                      // x − mean
-        INDArray var = x2.mul(x2).mean(1);                              // [N] biased variance
-        INDArray std = Transforms.sqrt(var.addi(eps), false);           // [N] sqrt(var + eps)
-        x2.diviColumnVector(std).muliRowVector(gamma).addiRowVector(beta);
-        return x2.reshape('c', shape);
+        return Kernels.layerNorm(x, gamma, beta, eps);                  // [..., D], one fused pass per row
     }
 }

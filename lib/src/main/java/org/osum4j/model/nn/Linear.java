@@ -45,7 +45,7 @@ public record Linear(INDArray weight, INDArray bias) {
         long rows = x.length() / in();
         INDArray x2 = x.reshape('c', rows, in());                       // [N, in]
         INDArray y = Nd4j.gemm(x2, weight, false, true);                // [N, out] = x·Wᵀ
-        if (bias != null) y.addiRowVector(bias);                        // + b
+        if (bias != null) Kernels.addRowVectorAndScale(y, bias, 1.0);  // + b
         shape[shape.length - 1] = out();
         return y.reshape('c', shape);                                   // [..., out]
     }

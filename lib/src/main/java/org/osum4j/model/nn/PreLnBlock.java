@@ -18,8 +18,8 @@ public record PreLnBlock(LayerNorm norm1, SelfAttention attn, LayerNorm norm2, L
 
     /** x [B, T, D] → [B, T, D] (a new array; x is not modified). */
     public INDArray apply(INDArray x, FrameMask mask) {
-        INDArray h = x.add(attn.apply(norm1.apply(x), mask));                     // [B, T, D] x + attn(LN1(x))
+        INDArray h = Kernels.addInPlace(attn.apply(norm1.apply(x), mask), x);     // [B, T, D] attn(LN1(x)) + x
         INDArray ff = fc2.apply(act.apply(fc1.apply(norm2.apply(h))));           // [B, T, F] → [B, T, D]
-        return h.addi(ff);                                                        // [B, T, D]
+        return Kernels.addInPlace(ff, h);                                         // [B, T, D] ffn + h
     }
 }
