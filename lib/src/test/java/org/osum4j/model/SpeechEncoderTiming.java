@@ -46,6 +46,7 @@ public final class SpeechEncoderTiming {
             y.getFloat(0);                                                                  // force completion
             double dt = (System.nanoTime() - t0) / 1e6 / batch;
             if (r >= 0) ms[r] = dt;
+            if (System.getenv("TIMING_VERBOSE") != null) System.out.printf("  run %d: %.1f ms%n", r, dt);
             else System.out.printf("warmup %.1f ms/window, out %s%n", dt, Arrays.toString(y.shape()));
         }
         Arrays.sort(ms);

@@ -26,7 +26,7 @@ public record LayerNorm(INDArray gamma, INDArray beta, double eps) {
     /** x [..., D] → [..., D] (a new array). */
     public INDArray apply(INDArray x) {
         long d = dim();
-        long[] shape = x.shape();
+        long[] shape = x.shape().clone();                              // ND4J hands out its own shape array
         if (shape[shape.length - 1] != d) {
             throw new IllegalArgumentException("layer norm over " + d + " features: input " + Params.shape(x));
         }

@@ -37,7 +37,7 @@ public record Linear(INDArray weight, INDArray bias) {
 
     /** x [..., in] → [..., out]. */
     public INDArray apply(INDArray x) {
-        long[] shape = x.shape();
+        long[] shape = x.shape().clone();                              // ND4J hands out its own shape array
         if (shape[shape.length - 1] != in()) {
             throw new IllegalArgumentException("linear [" + out() + " x " + in() + "]: input " + Params.shape(x)
                     + " must end in " + in());
