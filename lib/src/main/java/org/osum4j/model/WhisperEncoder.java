@@ -83,7 +83,7 @@ public final class WhisperEncoder {
             String p = prefix + (hf ? "layers." : "encoders.") + i + ".";
             blocks.add(new PreLnBlock(
                     LayerNorm.load(st, p + (hf ? "self_attn_layer_norm" : "norm1"), d, eps),
-                    SelfAttention.load(st, p + (hf ? "self_attn." : "self_attn."), qkvo, d, cfg.encoderAttentionHeads(), false),
+                    SelfAttention.load(st, p + "self_attn.", qkvo, d, cfg.encoderAttentionHeads(), false),
                     LayerNorm.load(st, p + (hf ? "final_layer_norm" : "norm2"), d, eps),
                     Linear.load(st, p + (hf ? "fc1" : "feed_forward.w_1"), f, d, true),
                     Linear.load(st, p + (hf ? "fc2" : "feed_forward.w_2"), d, f, true),
