@@ -65,13 +65,6 @@ public record FrameMask(int[] valid, int frames) {
         return m;
     }
 
-    /** The mask broadcast over {@code features} per frame, as booleans [B·T·F] row-major (for masked comparisons). */
-    public boolean[] perElement(int features) {
-        boolean[] m = new boolean[valid.length * frames * features];
-        for (int b = 0; b < valid.length; b++) Arrays.fill(m, b * frames * features, (b * frames + valid[b]) * features, true);
-        return m;
-    }
-
     @Override
     public String toString() {
         return "FrameMask" + Arrays.toString(valid) + "/" + frames;
