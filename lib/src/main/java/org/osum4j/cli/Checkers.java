@@ -12,6 +12,8 @@ public final class Checkers {
         GoldenSuite s = new GoldenSuite();
         s.register(new org.osum4j.golden.LogMelParity());
         s.register(new org.osum4j.golden.CheckpointParity());
+        s.register(new org.osum4j.model.WhisperEncoderParity());
+        s.register(new org.osum4j.model.OsumEncoderAdapterParity());
         s.register(new org.osum4j.model.Qwen2Parity());
         s.register(new org.osum4j.infer.decode.GreedyReplayParity());
         return s;
