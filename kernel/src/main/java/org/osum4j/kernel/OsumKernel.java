@@ -133,6 +133,7 @@ public final class OsumKernel extends BaseKernel {
         kernel.becomeHandlerForConnection(jupyter);
         jupyter.connect();
         kernel.onStartup();
+        processErr.println(org.osum4j.cli.RuntimeInfo.summary());   // the settings this kernel runs with
         processErr.printf("osum4j kernel: listening (%s) after %d ms%n", connectionFile.getFileName(),
                 (System.nanoTime() - startNanos) / 1_000_000);
         kernel.session.thenRun(() -> processErr.printf("osum4j kernel: Java session ready after %d ms%n",
