@@ -13,6 +13,7 @@ public final class Checkers {
         s.register(new org.osum4j.golden.LogMelParity());
         s.register(new org.osum4j.golden.CheckpointParity());
         s.register(new org.osum4j.model.Qwen2Parity());
+        s.register(new org.osum4j.model.OsumParity());
         s.register(new org.osum4j.infer.decode.GreedyReplayParity());
         return s;
     }
