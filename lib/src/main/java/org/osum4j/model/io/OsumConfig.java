@@ -414,12 +414,12 @@ public record OsumConfig(WhisperConfig encoder, AdapterConfig adapter, Qwen2Conf
     }
 
     /**
-     * Parameter counts per part and memory per dtype of the full OSUM state dict (unused modules included, as
-     * OSUM saves them; positional buffers and aliases excluded), from shapes alone: nothing is allocated, so
-     * this works for OSUM-7B on any machine.
+     * Parameter counts per part and memory per dtype of the full OSUM state dict as OSUM saves it (unused
+     * modules and the two positional tables included, as in the usual "Whisper-medium encoder ≈ 307 M" count;
+     * the alias entries excluded), from shapes alone: nothing is allocated, so this works for OSUM-7B anywhere.
      */
     public Describe describe() {
-        Map<String, long[]> shapes = osumShapes(true, false);
+        Map<String, long[]> shapes = osumShapes(true, true);
         Map<String, DType> dtypes = new LinkedHashMap<>();
         shapes.keySet().forEach(k -> dtypes.put(k, DType.F32));
         return Describe.of(shapes, dtypes, (Function<String, String>) OsumConfig::partOf);
