@@ -28,7 +28,8 @@ import java.util.List;
  * positions, labels), logits and hidden states at valid positions, loss, the speech bos/eos gradient, greedy
  * ids from features + prompt ids (LoRA unmerged and merged, alone and as a left-padded batch), and the whole
  * chain from the waveform. Encoder/adapter gradients are not checked here (no backward yet). Sizes come from
- * the fixture, so any fixture of this layout works.
+ * the fixture, so any fixture of this layout works. (It imports {@code audio.LogMel} for the front-end rows:
+ * the only {@code model → audio} edge, confined to this checker.)
  */
 public final class OsumParity implements FixtureChecker {
 
@@ -86,6 +87,7 @@ public final class OsumParity implements FixtureChecker {
         checkGeneration(report, mx, io, model, false);
         model.mergeLora();
         try {
+            compareValid(report, mx + " merged", io, "llm.logits", model.logits(in), valid);
             checkGeneration(report, mx + " merged", io, model, true);
         } finally {
             model.unmergeLora();
