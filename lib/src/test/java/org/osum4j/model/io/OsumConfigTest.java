@@ -95,4 +95,23 @@ class OsumConfigTest {
                 () -> new OsumConfig(c.encoder(), wrong, c.llm(), c.lora(), c.speechTokenNum(), c.eodId(), c.promptPadId()));
         assertTrue(e.getMessage().contains("1024") && e.getMessage().contains("3584"), e.getMessage());
     }
+
+    @Test
+    void read_releaseYamlWithAbsoluteLlmPath_usesLlmFolderAndOsumsHardCodedAdapter(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path fx = GoldenSuite.fixtures(GoldenSuite.defaultDir(), (dir, k) -> k.equals("osum_tiny")).get(0);
+        Map<String, Object> osum = SpeechConfigKeys.section(SpeechConfigKeys.readMap(fx.resolve("config.json")), "osum", "fixture");
+        Map<String, Object> yaml = new java.util.LinkedHashMap<>(osum);
+        yaml.put("llm_path", "/models/qwen2_7b_instruct");      // as in OSUM's shipped YAML: a path on their machine
+        java.nio.file.Files.writeString(tmp.resolve("config_llm_huawei_base-version.yaml"), new org.yaml.snakeyaml.Yaml().dump(yaml));
+        java.nio.file.Files.createDirectories(tmp.resolve("llm"));
+        java.nio.file.Files.copy(fx.resolve("llm/config.json"), tmp.resolve("llm/config.json"));
+        OsumConfig c = OsumConfig.read(tmp);
+        OsumConfig tiny = OsumConfig.read(fx);
+        assertEquals(tiny.encoder(), c.encoder());
+        assertEquals(tiny.llm(), c.llm());
+        assertEquals(tiny.lora(), c.lora());
+        assertEquals(AdapterConfig.osum(tiny.encoder().dModel(), tiny.llm().hiddenSize()), c.adapter(),
+                "a plain OSUM YAML has no adapter sizes: OSUM's hard-coded ones apply");
+    }
 }
