@@ -1,5 +1,6 @@
 package org.osum4j.infer;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.osum4j.data.TaskRegistry;
 import org.osum4j.model.OsumModel;
 import org.osum4j.model.io.Checkpoints;
@@ -13,6 +14,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -96,6 +99,32 @@ public final class Osum implements AutoCloseable {
     @Override
     public String toString() {
         return "Osum[" + layout + " " + source + ", " + model + ", tokenizer " + tokenizer.vocabSize() + " ids]";
+    }
+
+    // ================================================================== one-utterance convenience
+
+    /** A prompt as OSUM tokenizes it: no special tokens, no chat template (spec §2.4). */
+    public long[] promptIds(String prompt) {
+        return tokenizer.encode(prompt);
+    }
+
+    /**
+     * Greedy decoding of one utterance, OSUM's {@code generate} with {@code num_beams 1, do_sample False}:
+     * features [T, n_mels] (unpadded log-mel) and the prompt text; the ids up to (not including) the first eod.
+     * It always runs {@code maxNewTokens} steps; beam search, sampling, penalties and early stopping are
+     * {@code infer.decode}'s job.
+     */
+    public long[] greedyIds(String prompt, INDArray features, int maxNewTokens) {
+        OsumModel.Prefill p = model.prefill(new long[][]{promptIds(prompt)}, List.of(features));
+        long[] ids = model.greedy(p, maxNewTokens, null)[0];
+        int n = 0;
+        while (n < ids.length && ids[n] != model.config().eodId()) n++;
+        return Arrays.copyOf(ids, n);
+    }
+
+    /** {@link #greedyIds} decoded to text, special tokens skipped. */
+    public String greedyText(String prompt, INDArray features, int maxNewTokens) {
+        return tokenizer.decode(greedyIds(prompt, features, maxNewTokens), true);
     }
 
     // ================================================================== weights in OSUM's names

@@ -126,4 +126,21 @@ class OsumLoadTest {
         Exception e = assertThrows(Exception.class, () -> Osum.load(tmp));
         assertTrue(e.getMessage().contains("config.json"), e.getMessage());
     }
+
+    @Test
+    void greedyText_promptStringAndFeatures_reproduceOsumsGenerate() throws Exception {
+        Path fx = fixture();
+        SafeTensors io = SafeTensors.read(fx.resolve("io.safetensors"));
+        var gen = new com.fasterxml.jackson.databind.ObjectMapper().readTree(fx.resolve("meta.json").toFile()).get("generate");
+        try (Osum o = Osum.load(fx)) {
+            for (int i = 0; i < gen.size(); i++) {
+                String prompt = gen.get(i).get("prompt").asText();
+                assertArrayEquals(io.get("generate." + i + ".prompt_ids").toLongs(), o.promptIds(prompt), "prompt " + i);
+                INDArray feats = Params.toArray(io.get("features." + i));
+                long[] ref = io.get("generate." + i + ".output_ids").toLongs();
+                assertArrayEquals(ref, o.greedyIds(prompt, feats, ref.length), "item " + i);   // no eod among them (tiny vocab)
+                assertEquals(gen.get(i).get("text_greedy").asText(), o.greedyText(prompt, feats, ref.length), "text " + i);
+            }
+        }
+    }
 }
