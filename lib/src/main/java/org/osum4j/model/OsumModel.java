@@ -323,6 +323,14 @@ public final class OsumModel {
         return Nd4j.vstack(bos.reshape(1, bos.length()), eos.reshape(1, eos.length()));
     }
 
+    /**
+     * dL/d(speech embeddings) [B, S, H]: the input gradient at the speech columns, what the encoder/adapter
+     * backward starts from (frames past each item's length get zero gradient: nothing real reads them).
+     */
+    public static INDArray speechGradient(Inputs in, INDArray dEmbeds) {
+        return dEmbeds.get(NDArrayIndex.all(), NDArrayIndex.interval(in.bosColumn() + 1, in.eosColumn()), NDArrayIndex.all()).dup('c');
+    }
+
     // ================================================================== inference
 
     /**

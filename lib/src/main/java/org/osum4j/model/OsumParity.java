@@ -181,6 +181,16 @@ public final class OsumParity implements FixtureChecker {
         for (float x : r) maxRef = Math.max(maxRef, Math.abs(x));
         report.compare(fx, name + " (bos/eos columns of our layout)", r, ours.data().asFloat(), ref.shape(),
                 Qwen2Parity.TOL_GRAD_REL * maxRef + Qwen2Parity.TOL_GRAD_ABS);
+        // speech_llama_proj.bias receives the speech-embedding gradient summed over batch and frames
+        String bias = "grad.speech_llama_proj.bias";
+        if (!io.has(bias)) return;
+        INDArray dSpeech = OsumModel.speechGradient(in, g.inputsEmbeds());                      // [B, S, H]
+        TensorData br = io.get(bias);                                                              // [H]
+        float[] bref = br.toFloats();
+        double bmax = 0;
+        for (float x : bref) bmax = Math.max(bmax, Math.abs(x));
+        report.compare(fx, bias + " (speech columns of our layout)", bref, dSpeech.sum(0, 1).dup('c').data().asFloat(), br.shape(),
+                Qwen2Parity.TOL_GRAD_REL * bmax + Qwen2Parity.TOL_GRAD_ABS);
     }
 
     /**
