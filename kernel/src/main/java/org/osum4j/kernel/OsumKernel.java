@@ -61,21 +61,6 @@ public final class OsumKernel extends BaseKernel {
 
     static final String VERSION = "0.1.0";
 
-    /** Imports every session starts with; a missing package only logs a warning. */
-    static final List<String> DEFAULT_IMPORTS = List.of(
-            "java.util.*",
-            "java.util.stream.*",
-            "java.nio.file.*",
-            "java.io.*",
-            "org.nd4j.linalg.factory.Nd4j",
-            "org.nd4j.linalg.api.ndarray.INDArray",
-            "tech.tablesaw.api.*",
-            "org.osum4j.notebook.*");
-
-    /** The session's {@code display(x)}: shows {@code x}'s MIME bundle as a new output. */
-    static final String DISPLAY_FUNCTION =
-            "void display(Object value) { org.osum4j.notebook.Display.show(value); }";
-
     /** How often buffered stdout/stderr text is published while a cell runs. */
     static final long STREAM_TICK_MILLIS = 50;
 
@@ -117,9 +102,7 @@ public final class OsumKernel extends BaseKernel {
         });
         ticker.scheduleWithFixedDelay(this::drainStreams, STREAM_TICK_MILLIS, STREAM_TICK_MILLIS,
                 TimeUnit.MILLISECONDS);
-        List<String> startup = new ArrayList<>();
-        DEFAULT_IMPORTS.forEach(i -> startup.add("import " + i + ";"));
-        startup.add(DISPLAY_FUNCTION);
+        List<String> startup = new ArrayList<>(Prelude.snippets());   // imports + display(), shared with jshell
         // JShell start-up (compiler warm-up, imports) takes seconds: do it while Jupyter connects.
         this.session = CompletableFuture.supplyAsync(() -> new JavaSession(classPath, startup, log));
     }

@@ -19,7 +19,7 @@ import java.util.Locale;
 /**
  * Runs a JShell script ({@code .jsh}) non-interactively: {@code ./osum jshell script.jsh}.
  *
- * <p>The library is on the class path and the default imports ({@code scripts/imports.jsh}) are evaluated
+ * <p>The library is on the class path and the default prelude ({@link Prelude}) are evaluated
  * first, exactly as in the notebook kernel. Snippets run in order; the first one that fails to compile or
  * throws stops the script with exit status 1 and a message naming the script line. {@code /exit N} and
  * {@code System.exit(N)} end it with N. Not an interactive shell: {@code ./osum jshell} without a script
@@ -39,18 +39,11 @@ public final class ScriptRunner {
             System.err.println("jshell: script not found: " + script);
             System.exit(2);
         }
-        System.exit(run(script, defaultImports()));
+        System.exit(run(script));
     }
 
-    /** The default import/prelude file: {@code scripts/imports.jsh} under the repository root, if present. */
-    static Path defaultImports() {
-        String root = System.getProperty("osum.root", System.getenv().getOrDefault("OSUM_ROOT", "."));
-        Path p = Paths.get(root, "scripts", "imports.jsh");
-        return Files.isRegularFile(p) ? p : null;
-    }
-
-    /** Runs the prelude then the script; returns the exit status. */
-    static int run(Path script, Path prelude) throws IOException {
+    /** Runs the prelude ({@link Prelude}) then the script; returns the exit status. */
+    static int run(Path script) throws IOException {
         try (JShell shell = JShell.builder()
                 .executionEngine("local")
                 .out(System.out).err(System.err)
@@ -58,10 +51,8 @@ public final class ScriptRunner {
             for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
                 if (!entry.isBlank()) shell.addToClasspath(entry);
             }
-            if (prelude != null) {
-                int st = evalSource(shell, Files.readString(prelude, StandardCharsets.UTF_8), prelude);
-                if (st != 0) return st;
-            }
+            int st = evalSource(shell, Prelude.source(), Paths.get(Prelude.RESOURCE));
+            if (st != 0) return st;
             return evalSource(shell, Files.readString(script, StandardCharsets.UTF_8), script);
         }
     }

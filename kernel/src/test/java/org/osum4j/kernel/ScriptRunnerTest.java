@@ -36,6 +36,14 @@ class ScriptRunnerTest {
     record Result(int status, String output) {}
 
     @Test
+    void quickstartScript_passesItsOwnChecks() throws Exception {
+        Result r = runScript(Files.readString(TestSupport.repoRoot().resolve("scripts/quickstart.jsh")));
+        assertEquals(0, r.status(), r.output());
+        assertTrue(r.output().contains("all checks passed"), r.output());
+        assertTrue(!r.output().contains("NOT OK"), r.output());
+    }
+
+    @Test
     void script_withLibraryAndImports_runsAndExitsZero() throws Exception {
         Result r = runScript("""
                 var a = Nd4j.create(new float[]{1, 2, 3, 4}, new long[]{2, 2});

@@ -12,8 +12,9 @@ public final class Checkers {
         GoldenSuite s = new GoldenSuite();
         s.register(new org.osum4j.golden.LogMelParity());
         s.register(new org.osum4j.golden.CheckpointParity());
+        s.register(new org.osum4j.model.WhisperEncoderParity());
         s.register(new org.osum4j.model.Qwen2Parity());
-        s.register(new org.osum4j.model.OsumParity());
+        s.register(new org.osum4j.model.OsumParity());       // runs OsumEncoderAdapterParity and Qwen2Parity.checkOsumLlm too
         s.register(new org.osum4j.infer.decode.GreedyReplayParity());
         return s;
     }

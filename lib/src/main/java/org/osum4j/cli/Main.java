@@ -25,6 +25,7 @@ public final class Main {
         COMMANDS.put("bench", new Bench());
         COMMANDS.put("eval", new Eval());
         COMMANDS.put("runtime", new RuntimeInfo.Command());
+        COMMANDS.put("prepare", new Prepare());
         COMMANDS.put("convert", new ModelCommands.Convert());
         COMMANDS.put("export", new ModelCommands.Export());
         COMMANDS.put("describe", new ModelCommands.DescribeModel());

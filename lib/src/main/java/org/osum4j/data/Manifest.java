@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * text_length), with per-task summary statistics and label counts for a first look at a corpus in a
  * notebook. Labels and transcript length come from parsing {@code txt} with the task's target layout; an
  * unparsable target counts its whole text as transcript and gets label {@code ?}. Charts are drawn by
- * {@code org.osum4j.notebook}; this class only computes.
+ * {@code org.osum4j.notebook} ({@link #charts()}, {@link ManifestCharts}); this class only computes.
  */
 public final class Manifest {
 
@@ -151,6 +151,11 @@ public final class Manifest {
             count.append(c);
         }));
         return Table.create("label counts", task, label, count);
+    }
+
+    /** Charts of this manifest (duration histogram, items per task, label counts), see {@link ManifestCharts}. */
+    public ManifestCharts charts() {
+        return ManifestCharts.of(this);
     }
 
     @Override

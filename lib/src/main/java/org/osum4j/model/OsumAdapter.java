@@ -26,6 +26,11 @@ import java.util.random.RandomGenerator;
  * pre-LN blocks with ReLU FFN and biased q/k/v/out → LayerNorm) → {@code speech_llama_proj} (Linear to the
  * LLM width). fp32 inference on ND4J; layer math in {@code model.nn}. Speech bos/eos rows and the sequence
  * assembly belong to the assembled model, not here.
+ *
+ * <pre>{@code
+ * OsumAdapter ad = OsumAdapter.load(AdapterConfig.osum(1024, 3584), weights, "");
+ * OsumAdapter.Output a = ad.forward(o.lastHiddenState(), o.mask()); // [B, T, 1024] → a.speech() [B, ⌈⌈T/2⌉/2⌉, 3584]
+ * }</pre>
  */
 public final class OsumAdapter {
 

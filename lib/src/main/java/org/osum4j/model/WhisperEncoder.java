@@ -28,6 +28,14 @@ import java.util.random.RandomGenerator;
  * → pre-LN blocks → final LayerNorm. Length-agnostic (uses the first S rows of the table), with an
  * optional key-padding mask for padded batches (wenet semantics). Inference only; the layer math lives in
  * {@code model.nn} so a backward pass can reuse it. The adapter after it is {@link OsumAdapter}.
+ *
+ * <pre>{@code
+ * WhisperEncoder enc = WhisperEncoder.loadHf(dir);                 // config.json + model.safetensors
+ * INDArray h = enc.encode(features);                               // [B, n_mels, T] → [B, ⌈T/2⌉, D]
+ * // OSUM: wenet names under "encoder.", frames-first features with lengths (key-padding mask)
+ * WhisperEncoder osum = WhisperEncoder.loadOsum(WhisperConfig.fromOsumConfig(yaml), weights);
+ * WhisperEncoder.Output o = osum.forwardFrames(feats, lengths, false); // feats [B, T, 80]
+ * }</pre>
  */
 public final class WhisperEncoder {
 
@@ -83,7 +91,7 @@ public final class WhisperEncoder {
             String p = prefix + (hf ? "layers." : "encoders.") + i + ".";
             blocks.add(new PreLnBlock(
                     LayerNorm.load(st, p + (hf ? "self_attn_layer_norm" : "norm1"), d, eps),
-                    SelfAttention.load(st, p + (hf ? "self_attn." : "self_attn."), qkvo, d, cfg.encoderAttentionHeads(), false),
+                    SelfAttention.load(st, p + "self_attn.", qkvo, d, cfg.encoderAttentionHeads(), false),
                     LayerNorm.load(st, p + (hf ? "final_layer_norm" : "norm2"), d, eps),
                     Linear.load(st, p + (hf ? "fc1" : "feed_forward.w_1"), f, d, true),
                     Linear.load(st, p + (hf ? "fc2" : "feed_forward.w_2"), d, f, true),

@@ -1,14 +1,12 @@
 package org.osum4j.model.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.osum4j.model.io.SafeTensors;
 
 /**
  * torch {@code nn.Conv1d} (no dilation, no groups) on time-major activations [B, T, C], computed as
- * unfold + one GEMM: the K shifted, strided views of the zero-padded input are laid side by side
- * ([B, T', K·C]) and multiplied by the weight rearranged to [K·C, D]. Padding is explicit (left, right)
+ * unfold + one GEMM: the K input frames each output reads are laid side by side ({@link Kernels#im2col},
+ * [B·T', K·C]) and multiplied by the weight rearranged to [K·C, D]. Padding is explicit (left, right)
  * so both Whisper's symmetric pad 1 and OSUM's causal left pad 2 are the same code.
  *
  * @param weight   [D, C, K] as stored by torch
@@ -64,15 +62,8 @@ public record Conv1d(INDArray weight, INDArray unfolded, INDArray bias, int stri
         long b = x.size(0), t = x.size(1), c = inChannels(), k = kernel();
         long tOut = outFrames(t);
         if (tOut < 1) throw new IllegalArgumentException("conv1d: " + t + " frames are too few for kernel " + k);
-        INDArray padded = Nd4j.concat(1, Nd4j.zeros(x.dataType(), b, padLeft, c), x,
-                Nd4j.zeros(x.dataType(), b, padRight, c));           // [B, T + pads, C]
-        INDArray[] taps = new INDArray[(int) k];
-        for (int j = 0; j < k; j++) {                                   // tap j reads frames j, j+s, …
-            taps[j] = padded.get(NDArrayIndex.all(), NDArrayIndex.interval(j, stride, j + stride * (tOut - 1) + 1),
-                    NDArrayIndex.all());                                // [B, T', C]
-        }
-        INDArray cols = Nd4j.concat(2, taps).reshape('c', b * tOut, k * c); // [B·T', K·C]
-        INDArray y = cols.mmul(unfolded).addiRowVector(bias);          // [B·T', D]
+        INDArray cols = Kernels.im2col(x, (int) k, stride, padLeft, (int) tOut);   // [B·T', K·C], zeros in the padding
+        INDArray y = Kernels.addRowVectorAndScale(cols.mmul(unfolded), bias, 1.0);  // [B·T', D]
         return y.reshape('c', b, tOut, outChannels());                  // [B, T', D]
     }
 }

@@ -116,4 +116,33 @@ public final class Kernels {
         for (int i = 0, n = (int) e.length(); i < n; i++) t.put(i, 0.5f * a.get(i) * (1f + t.get(i)));
         return e;
     }
+
+    /**
+     * im2col for a 1-D convolution on time-major input x [B, T, C]: a new [B·T', K·C] array whose row
+     * (b, j) holds input frames j·stride − padLeft + k for k = 0 … K−1 side by side (C floats each), zeros
+     * where that frame lies in the padding.
+     */
+    public static INDArray im2col(INDArray x, int kernel, int stride, int padLeft, int tOut) {
+        int b = (int) x.size(0), t = (int) x.size(1), c = (int) x.size(2);
+        FloatBuffer in = buffer(packed(x));
+        INDArray cols = Nd4j.createUninitialized(DataType.FLOAT, new long[]{(long) b * tOut, (long) kernel * c}, 'c');
+        FloatBuffer out = buffer(cols);
+        float[] frame = new float[c];
+        float[] zeros = new float[c];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < tOut; j++) {
+                int row = (i * tOut + j) * kernel * c;
+                for (int k = 0; k < kernel; k++) {
+                    int src = j * stride - padLeft + k;                          // input frame read by tap k
+                    if (src >= 0 && src < t) {
+                        in.get((i * t + src) * c, frame);
+                        out.put(row + k * c, frame);
+                    } else {
+                        out.put(row + k * c, zeros);
+                    }
+                }
+            }
+        }
+        return cols;
+    }
 }

@@ -31,9 +31,7 @@ class FrameMaskTest {
     }
 
     @Test
-    void keyBias_isZeroAtValidKeysAndLargeNegativeElsewhere() {
-        float[] bias = new FrameMask(new int[]{2, 3}, 3).keyBias().reshape(6).toFloatVector();
-        assertArrayEquals(new float[]{0, 0, FrameMask.MASKED_SCORE, 0, 0, 0}, bias);
+    void toLongs_isOneAtValidFramesRowMajor() {
         assertArrayEquals(new long[]{1, 1, 0, 1, 1, 1}, new FrameMask(new int[]{2, 3}, 3).toLongs());
     }
 }
