@@ -71,6 +71,18 @@ public final class OsumModel {
         return new OsumModel(config, enc, ad, bosEos, llm);
     }
 
+    /**
+     * A freshly initialised model (the benchmark protocol of each part: weights N(0, std²), biases 0, norms 1,
+     * sinusoid tables; LoRA with B = 0; bos/eos N(0, std²)), for benchmarks and training from scratch.
+     */
+    public static OsumModel random(OsumConfig config, long seed, double std) {
+        java.util.Random rng = new java.util.Random(seed);
+        WhisperEncoder enc = WhisperEncoder.random(config.encoder(), rng, std);
+        OsumAdapter ad = OsumAdapter.random(config.adapter(), rng, std);
+        INDArray bosEos = Nd4j.randn(rng.nextLong(), new long[]{2, config.llm().hiddenSize()}).castTo(DataType.FLOAT).muli(std); // [2, H]
+        return new OsumModel(config, enc, ad, bosEos, Qwen2Model.random(config.llm(), config.lora(), std, rng.nextLong()));
+    }
+
     public OsumConfig config() {
         return config;
     }

@@ -98,4 +98,16 @@ class OsumModelTest {
         assertEquals(viaGradients, model.loss(in), 1e-6);
         assertEquals(io.get("loss").toFloats()[0], model.loss(in), 1e-5);
     }
+
+    @Test
+    void random_tinyConfig_buildsAndGivesAFiniteLossNearLogV() {
+        OsumModel r = OsumModel.random(model.config(), 7, 0.02);
+        OsumModel.Speech s = r.encodeSpeech(Params.toArray(io.get("batch.feats")), io.get("batch.feats_lengths").toLongs());
+        assertArrayEquals(model.encodeSpeech(Params.toArray(io.get("batch.feats")), io.get("batch.feats_lengths").toLongs()).lengths(),
+                s.lengths(), "lengths depend on the config only");
+        double loss = r.loss(r.buildInputs(OsumParity.unpad(io.get("batch.prompt"), io.get("batch.prompt_lengths")), s,
+                OsumParity.unpad(io.get("batch.target"), io.get("batch.target_lengths"))));
+        // small weights give near-uniform predictions: loss ≈ ln V
+        assertEquals(Math.log(model.config().llm().vocabSize()), loss, 0.2);
+    }
 }
