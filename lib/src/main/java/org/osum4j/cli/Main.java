@@ -26,6 +26,9 @@ public final class Main {
         COMMANDS.put("eval", new Eval());
         COMMANDS.put("runtime", new RuntimeInfo.Command());
         COMMANDS.put("prepare", new Prepare());
+        COMMANDS.put("convert", new ModelCommands.Convert());
+        COMMANDS.put("export", new ModelCommands.Export());
+        COMMANDS.put("describe", new ModelCommands.DescribeModel());
     }
 
     private Main() {}

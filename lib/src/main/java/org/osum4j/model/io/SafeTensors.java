@@ -49,6 +49,15 @@ public final class SafeTensors {
         this.metadata = metadata;
     }
 
+    /**
+     * An in-memory view over tensors that are already open (e.g. a sharded checkpoint renamed by
+     * {@code NameMapping}), so that loaders taking a {@code SafeTensors} can read them; {@code label} is what
+     * error messages name as the file. Nothing is copied.
+     */
+    public static SafeTensors of(Path label, Map<String, TensorData> tensors) {
+        return new SafeTensors(label, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), Map.of());
+    }
+
     /** Opens and memory-maps a safetensors file; bad headers give an error naming the file. */
     public static SafeTensors read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
