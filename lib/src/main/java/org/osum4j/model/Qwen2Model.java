@@ -69,24 +69,10 @@ public final class Qwen2Model {
      */
     public static Qwen2Model load(Path dir) throws IOException {
         Qwen2Config c = Qwen2Config.read(dir.resolve("config.json"));
-        Path single = dir.resolve("model.safetensors");
-        if (java.nio.file.Files.isRegularFile(single)) return fromTensors(c, SafeTensors.read(single), "", null);
-        Path index = dir.resolve("model.safetensors.index.json");
-        if (!java.nio.file.Files.isRegularFile(index)) {
-            throw new IOException(dir + ": neither model.safetensors nor model.safetensors.index.json");
-        }
-        var weightMap = new com.fasterxml.jackson.databind.ObjectMapper().readTree(index.toFile()).path("weight_map");
-        if (!weightMap.isObject()) throw new IOException(index + ": no \"weight_map\" object");
-        Map<String, TensorData> all = new LinkedHashMap<>();
-        Map<String, SafeTensors> shards = new LinkedHashMap<>();
-        for (var it = weightMap.fields(); it.hasNext(); ) {
-            var e = it.next();
-            String shard = e.getValue().asText();
-            SafeTensors st = shards.get(shard);
-            if (st == null) shards.put(shard, st = SafeTensors.read(dir.resolve(shard)));
-            all.put(e.getKey(), st.get(e.getKey()));
-        }
-        return fromTensors(c, all, index.toString(), "", null);
+        // Single file or shards: each shard is memory-mapped once, when its first tensor is read, so loading
+        // streams shard by shard and only the fp32 weights themselves are allocated.
+        org.osum4j.model.io.Checkpoints.Weights w = org.osum4j.model.io.Checkpoints.open(dir);
+        return fromTensors(c, w, w.source().toString(), "", null);
     }
 
     /** {@link #fromTensors(Qwen2Config, SafeTensors, String, LoraConfig)} over any name → tensor map (e.g. merged shards). */
