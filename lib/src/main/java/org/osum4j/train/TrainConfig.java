@@ -102,6 +102,12 @@ public record TrainConfig(long seed, long steps, int accumulation, double clip, 
         return Stages.of(stage, trainablePatterns);
     }
 
+    /** A copy training {@code stage}; {@code patterns} only with {@link Stages#CUSTOM}. */
+    public TrainConfig withStage(String newStage, List<String> patterns) {
+        return new TrainConfig(seed, steps, accumulation, clip, optimizer, schedule, checkpointEvery, keepCheckpoints,
+                validateEvery, maxNonFinite, outputDir, newStage, patterns);
+    }
+
     /** A copy with one key (as in the file, e.g. {@code "steps"}, {@code "optimizer.lr"}) set. */
     public TrainConfig with(String key, Object value) {
         Map<String, Object> m = toMap();

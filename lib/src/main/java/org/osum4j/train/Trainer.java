@@ -121,6 +121,9 @@ public final class Trainer<B extends Batch> {
 
     public BatchSource.Position position() { return position; }
 
+    /** AdamW updates applied (steps minus skipped ones). */
+    public long optimizerSteps() { return optimizer.steps(); }
+
     /** AdamW moments ({@code m.<name>}, {@code v.<name>}); live arrays. */
     public Map<String, INDArray> optimizerState() { return optimizer.state(); }
 
