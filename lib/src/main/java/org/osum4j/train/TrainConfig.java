@@ -37,10 +37,14 @@ import java.util.Set;
  * @param outputDir         where logs and checkpoints go
  * @param stage             what trains: a {@link Stages} preset or {@code custom}
  * @param trainablePatterns name regexes for {@code stage: custom}, else empty
+ * @param saveFrozen        write frozen weights into every checkpoint too (self-contained folders); false for
+ *                          big models whose frozen part (e.g. the 7B LLM, ≈ 30 GB in fp32) is loaded from the
+ *                          base model anyway: then a checkpoint holds the trainable tensors only
  */
 public record TrainConfig(long seed, long steps, int accumulation, double clip, AdamW.Options optimizer,
                           Schedule schedule, long checkpointEvery, int keepCheckpoints, long validateEvery,
-                          int maxNonFinite, Path outputDir, String stage, List<String> trainablePatterns) {
+                          int maxNonFinite, Path outputDir, String stage, List<String> trainablePatterns,
+                          boolean saveFrozen) {
 
     /** OSUM's seed (run_huawei_2p_master.sh). */
     public static final long OSUM_SEED = 777;
@@ -89,7 +93,7 @@ public record TrainConfig(long seed, long steps, int accumulation, double clip, 
     /** OSUM's shipped final stage (adapter+encoder+LoRA), 10 000 steps, writing to {@code outputDir}. */
     public static TrainConfig osum(Path outputDir) {
         return new TrainConfig(OSUM_SEED, 10_000, 4, 5.0, AdamW.Options.osum(), new Schedule("warmup", 8000, 0),
-                1250, 3, 1250, 10, outputDir, Stages.ADAPTER_ENCODER_LORA, List.of());
+                1250, 3, 1250, 10, outputDir, Stages.ADAPTER_ENCODER_LORA, List.of(), true);
     }
 
     /** The learning-rate schedule of this run. */
@@ -105,7 +109,7 @@ public record TrainConfig(long seed, long steps, int accumulation, double clip, 
     /** A copy training {@code stage}; {@code patterns} only with {@link Stages#CUSTOM}. */
     public TrainConfig withStage(String newStage, List<String> patterns) {
         return new TrainConfig(seed, steps, accumulation, clip, optimizer, schedule, checkpointEvery, keepCheckpoints,
-                validateEvery, maxNonFinite, outputDir, newStage, patterns);
+                validateEvery, maxNonFinite, outputDir, newStage, patterns, saveFrozen);
     }
 
     /** A copy with one key (as in the file, e.g. {@code "steps"}, {@code "optimizer.lr"}) set. */
@@ -151,6 +155,7 @@ public record TrainConfig(long seed, long steps, int accumulation, double clip, 
         m.put("output_dir", outputDir.toString());
         m.put("stage", stage);
         m.put("trainable_patterns", new ArrayList<>(trainablePatterns));
+        m.put("save_frozen", saveFrozen);
         return m;
     }
 
@@ -202,7 +207,8 @@ public record TrainConfig(long seed, long steps, int accumulation, double clip, 
                     (int) integer(get(m, d, "keep_checkpoints"), where, "keep_checkpoints"),
                     integer(get(m, d, "validate_every"), where, "validate_every"),
                     (int) integer(get(m, d, "max_non_finite"), where, "max_non_finite"),
-                    Path.of(str(m.get("output_dir"), where, "output_dir")), str(get(m, d, "stage"), where, "stage"), patterns);
+                    Path.of(str(m.get("output_dir"), where, "output_dir")), str(get(m, d, "stage"), where, "stage"), patterns,
+                    bool(get(m, d, "save_frozen"), where, "save_frozen"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("train config " + where + ": " + e.getMessage(), e);
         }
@@ -248,6 +254,11 @@ public record TrainConfig(long seed, long steps, int accumulation, double clip, 
         if (v instanceof Integer || v instanceof Long || v instanceof java.math.BigInteger) return ((Number) v).longValue();
         if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return n.longValue();
         throw new IllegalArgumentException("train config " + where + ": '" + key + "' must be an integer, got " + v);
+    }
+
+    private static boolean bool(Object v, String where, String key) {
+        if (v instanceof Boolean b) return b;
+        throw new IllegalArgumentException("train config " + where + ": '" + key + "' must be true or false, got " + v);
     }
 
     private static String str(Object v, String where, String key) {

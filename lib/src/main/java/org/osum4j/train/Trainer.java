@@ -99,6 +99,7 @@ public final class Trainer<B extends Batch> {
         this.showProgress = b.showProgress;
         this.rng = new TrainRandom(config.seed());
         RunRecord r = b.runRecord != null ? b.runRecord : RunRecord.start("model", null, Map.of());
+        if (r.runtime().isEmpty()) r = r.withRuntime(minimalRuntime());
         this.runRecord = r.withExtra("train_config", config.toMap()).withExtra("seed", config.seed())
                 .withExtra("data_manifest_sha256", source.manifestHash())
                 .withExtra("trainable_parameters", trainable.size())
@@ -273,7 +274,12 @@ public final class Trainer<B extends Batch> {
         TrainCheckpoint.State st = new TrainCheckpoint.State(step, optimizer.steps(), rng.state(), position, nonFiniteInARow);
         ObjectNode run = runRecord.toJson();
         run.put("step", step);
-        Path dir = checkpoints.write(st, model.parameters(), optimizer.state(), run, model.configJson());
+        Map<String, INDArray> weights = model.parameters();
+        if (!config.saveFrozen()) {
+            weights = new LinkedHashMap<>();
+            for (String n : trainable) weights.put(n, model.parameters().get(n));
+        }
+        Path dir = checkpoints.write(st, weights, optimizer.state(), run, model.configJson());
         lastCheckpointStep = step;
         return dir;
     }
@@ -289,7 +295,7 @@ public final class Trainer<B extends Batch> {
         if (savedSeed != config.seed())
             throw new IllegalArgumentException("resume from " + c.dir() + ": it was trained with seed " + savedSeed + ", this config has "
                     + config.seed() + "; a resumed run must keep the seed");
-        assignWeights(c);
+        assignWeights(c, true);
         Map<String, INDArray> moments = new LinkedHashMap<>();
         for (Map.Entry<String, TensorData> e : c.optimizer().entrySet()) {
             String name = e.getKey().substring(2);
@@ -323,17 +329,24 @@ public final class Trainer<B extends Batch> {
      * {@code init_step: true}): optimizer, step, RNG and data position start fresh.
      */
     public Trainer<B> loadWeights(Path dirOrOutput) {
-        assignWeights(TrainCheckpoint.load(dirOrOutput));
+        assignWeights(TrainCheckpoint.load(dirOrOutput), false);
         return this;
     }
 
-    private void assignWeights(TrainCheckpoint.Loaded c) {
+    /**
+     * Assigns the checkpoint's tensors into the model. A checkpoint written with {@code save_frozen: false}
+     * lacks the frozen tensors of its stage: those keep the model's (base) values; with {@code requireTrainable}
+     * (resume) every tensor trainable now must be there.
+     */
+    private void assignWeights(TrainCheckpoint.Loaded c, boolean requireTrainable) {
         Map<String, INDArray> params = model.parameters();
+        boolean frozenSaved = c.run().path("extra").path("train_config").path("save_frozen").asBoolean(true);
         Set<String> unknown = new TreeSet<>(c.model().keySet());
         unknown.removeAll(params.keySet());
         if (!unknown.isEmpty()) throw new IllegalArgumentException("checkpoint " + c.dir() + " holds tensors the model lacks: " + head(unknown));
         for (Map.Entry<String, INDArray> e : params.entrySet()) {
             TensorData t = c.model().get(e.getKey());
+            if (t == null && !frozenSaved && !(requireTrainable && trainable.contains(e.getKey()))) continue;   // base value stays
             if (t == null) throw new IllegalArgumentException("checkpoint " + c.dir() + " lacks parameter '" + e.getKey() + "'");
             INDArray p = e.getValue();
             if (!Arrays.equals(p.shape(), t.shape()))
@@ -362,6 +375,20 @@ public final class Trainer<B extends Batch> {
         } catch (IOException e) {
             throw new UncheckedIOException("writing run record into " + config.outputDir() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Thread/BLAS settings when the caller gave none (the full set comes from {@code cli.RuntimeInfo.settings()},
+     * which this package may not import).
+     */
+    private static Map<String, String> minimalRuntime() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("java", System.getProperty("java.version"));
+        m.put("cpus", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        m.put("OMP_NUM_THREADS", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+        m.put("OPENBLAS_CORETYPE", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default"));
+        m.put("source", "trainer fallback (no runtime settings passed in)");
+        return m;
     }
 
     private Progress startProgress() {

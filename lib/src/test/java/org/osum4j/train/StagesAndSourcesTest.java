@@ -98,6 +98,24 @@ class StagesAndSourcesTest {
     }
 
     @Test
+    void dynamicBatches_coverEveryEpoch_withinLimits_collatedOnDemand() {
+        List<org.osum4j.data.Sample> samples = new ArrayList<>();
+        for (int i = 0; i < 60; i++) samples.add(org.osum4j.data.Sample.of("u" + i, "asr", 100 + 37 * (i % 11), 10, 5));
+        int[] collated = {0};
+        DynamicBatchSource<KeyBatch> s = new DynamicBatchSource<>(samples, new org.osum4j.data.DynamicBatcher.Config(2000, 1e9, 20, 30),
+                b -> { collated[0]++; return new KeyBatch(b.stream().map(org.osum4j.data.Sample::key).toList()); });
+        List<List<org.osum4j.data.Sample>> e0 = s.plan(3, 0);
+        assertEquals(60, e0.stream().mapToInt(List::size).sum());
+        for (List<org.osum4j.data.Sample> b : e0)
+            assertTrue(b.size() == 1 || b.stream().mapToInt(org.osum4j.data.Sample::frames).max().orElseThrow() * b.size() <= 2000);
+        assertEquals(0, collated[0], "planning loads nothing");
+        assertEquals(e0.get(2).stream().map(org.osum4j.data.Sample::key).toList(), s.batch(3, new BatchSource.Position(0, 2)).keys());
+        assertEquals(1, collated[0]);
+        assertNotEquals(e0, s.plan(3, 1), "a new order each epoch");
+        assertEquals(new BatchSource.Position(1, 0), s.next(3, new BatchSource.Position(0, e0.size() - 1)));
+    }
+
+    @Test
     void trainRandom_restoredStateContinuesTheSameStream() {
         TrainRandom a = new TrainRandom(777);
         for (int i = 0; i < 5; i++) a.nextGaussian();

@@ -262,6 +262,22 @@ class TrainerTest {
     }
 
     @Test
+    void saveFrozenFalse_checkpointHoldsTrainableOnly_andResumesOverBaseWeights() throws Exception {
+        TrainConfig c = config(tmp, 3).withStage(Stages.CUSTOM, List.of("layer2\\..*")).with("save_frozen", false);
+        ToyModel trained = new ToyModel(INIT_SEED, 0);
+        trainer(trained, DATA, c).run();
+        Path ckpt = TrainCheckpoint.latestIn(tmp).orElseThrow();
+        assertEquals(java.util.Set.of("layer2.weight", "layer2.bias"), new java.util.HashSet<>(SafeTensors.read(ckpt.resolve(TrainCheckpoint.MODEL)).names()));
+        ToyModel base = new ToyModel(INIT_SEED, 0);                     // frozen layer1 comes from the base weights
+        trainer(base, DATA, c).resume(tmp);
+        for (String n : trained.parameters().keySet())
+            assertArrayEquals(bits(trained.parameters().get(n)), bits(base.parameters().get(n)), n);
+        ToyModel next = new ToyModel(INIT_SEED, 0);                     // a next stage training everything starts from it
+        trainer(next, DATA, config(tmp.resolve("stage2"), 3)).loadWeights(tmp);
+        assertArrayEquals(bits(trained.parameters().get("layer2.weight")), bits(next.parameters().get("layer2.weight")));
+    }
+
+    @Test
     void run_intoFolderWithCheckpoints_withoutResume_isAnError() {
         trainer(new ToyModel(INIT_SEED, 0), DATA, config(tmp, 2)).run();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer(new ToyModel(INIT_SEED, 0), DATA, config(tmp, 2)).run());
