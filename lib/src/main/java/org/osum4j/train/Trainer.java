@@ -150,14 +150,14 @@ public final class Trainer<B extends Batch> {
         if (step == 0 && !resumed) checkFreshOutput();
         writeRunJson();
         List<StepLog> logged = new ArrayList<>();
-        try (Progress progress = startProgress()) {
-            if (progress != null) progress.set(step);
+        long firstStep = step;                                      // the bar counts this call's steps (honest rate/ETA after a resume)
+        try (Progress progress = startProgress(untilStep - firstStep)) {
             while (step < untilStep) {
                 StepLog s = trainStep();
                 logged.add(s);
                 if (progress != null) {
-                    progress.metric("loss", s.loss()).metric("lr", s.lr()).metric("tok/s", s.tokensPerSecond())
-                            .metric("audio-s/s", s.audioSecondsPerSecond()).set(step);
+                    progress.metric("step", step).metric("loss", s.loss()).metric("lr", s.lr())
+                            .metric("tok/s", s.tokensPerSecond()).metric("audio-s/s", s.audioSecondsPerSecond()).set(step - firstStep);
                 }
                 if (step % config.checkpointEvery() == 0) checkpoint();
                 if (config.validateEvery() > 0 && step % config.validateEvery() == 0) validate();
@@ -176,6 +176,7 @@ public final class Trainer<B extends Batch> {
         Map<String, INDArray> params = model.parameters();
         Map<String, INDArray> grad = new LinkedHashMap<>();        // name → Σ micro-batch gradients, then the mean
         List<String> keys = new ArrayList<>();
+        List<String> nonFiniteKeys = new ArrayList<>();            // keys of micro-batches whose loss is NaN/∞
         double lossSum = 0;
         long tokens = 0;
         double audio = 0;
@@ -185,12 +186,13 @@ public final class Trainer<B extends Batch> {
             keys.addAll(batch.keys());
             Trainable.StepResult r = model.lossAndGradients(batch, trainable, true, rng);
             checkGradientNames(r.gradients().keySet(), batch);
+            if (!Double.isFinite(r.loss())) nonFiniteKeys.addAll(batch.keys());
             lossSum += r.loss();
             tokens += r.tokens();
             audio += r.audioSeconds();
             for (Map.Entry<String, INDArray> e : r.gradients().entrySet()) {
                 INDArray acc = grad.get(e.getKey());
-                if (acc == null) grad.put(e.getKey(), e.getValue().dup());
+                if (acc == null) grad.put(e.getKey(), e.getValue());   // owned by us (Trainable contract): no copy
                 else acc.addi(e.getValue());
             }
         }
@@ -199,10 +201,11 @@ public final class Trainer<B extends Batch> {
         double norm = GradClip.globalNorm(grad);
 
         boolean skipped = !Double.isFinite(loss) || !Double.isFinite(norm);
+        List<String> blamed = nonFiniteKeys.isEmpty() ? keys : nonFiniteKeys;   // gradient-only NaN: name them all
         if (skipped) {
             nonFiniteInARow++;
             String msg = "step " + step + ": non-finite " + (!Double.isFinite(loss) ? "loss " + loss : "gradient (norm " + norm + ")")
-                    + ", step skipped (" + nonFiniteInARow + " in a row, limit " + config.maxNonFinite() + "); batch keys: " + keys;
+                    + ", step skipped (" + nonFiniteInARow + " in a row, limit " + config.maxNonFinite() + "); batch keys: " + blamed;
             warnings.accept(msg);
         } else {
             nonFiniteInARow = 0;
@@ -215,7 +218,7 @@ public final class Trainer<B extends Batch> {
         history.add(s);
         if (nonFiniteInARow >= config.maxNonFinite()) {
             throw new IllegalStateException("training stopped at step " + step + ": " + nonFiniteInARow
-                    + " non-finite steps in a row (max_non_finite = " + config.maxNonFinite() + "); last batch keys: " + keys
+                    + " non-finite steps in a row (max_non_finite = " + config.maxNonFinite() + "); last batch keys: " + blamed
                     + ". Check those utterances, or lower optimizer.lr / clip, then resume from "
                     + checkpoints.latest().map(Path::toString).orElse("the start (no checkpoint yet)"));
         }
@@ -244,6 +247,7 @@ public final class Trainer<B extends Batch> {
         if (validator == null) return Map.of();
         Map<String, Map<String, Double>> m = validator.validate(step);
         log.validation(step, m);
+        LOG.info("validation at step {}: {}", step, m);
         return m;
     }
 
@@ -391,9 +395,9 @@ public final class Trainer<B extends Batch> {
         return m;
     }
 
-    private Progress startProgress() {
+    private Progress startProgress(long total) {
         if (!showProgress) return null;
-        Progress.Builder b = Progress.builder("train", config.steps());
+        Progress.Builder b = Progress.builder("train", total);
         if (progressTerminal != null) b.terminal(progressTerminal);
         if (progressSink != null) b.sink(progressSink);
         return b.start();
