@@ -125,7 +125,8 @@ public final class TrainCheckpoint {
             Files.createDirectories(root);
             String name = dirName(state.step());
             Path tmp = root.resolve(TMP_PREFIX + name);
-            deleteTree(tmp);                                              // leftovers of a crashed write
+            deleteLeftovers();                                            // of writes that crashed before
+            deleteTree(tmp);
             Files.createDirectories(tmp);
             Map<String, String> meta = Map.of("format", "pt", "step", Long.toString(state.step()));
             SafeTensors.write(tmp.resolve(MODEL), toTensors(parameters), meta);
@@ -167,13 +168,15 @@ public final class TrainCheckpoint {
         return latestIn(root.getParent());
     }
 
-    /** The latest checkpoint folder of an output folder. */
+    /** The latest checkpoint folder of an output folder (putting back a folder a crash left renamed aside). */
     public static Optional<Path> latestIn(Path outputDir) {
         Path pointer = outputDir.resolve(DIR).resolve(LATEST);
         if (!Files.isRegularFile(pointer)) return Optional.empty();
         try {
             String name = Files.readString(pointer, StandardCharsets.UTF_8).strip();
             Path dir = outputDir.resolve(DIR).resolve(name);
+            Path old = outputDir.resolve(DIR).resolve(OLD_PREFIX + name);
+            if (!Files.isDirectory(dir) && Files.isDirectory(old)) move(old, dir);   // crash while replacing the same step
             if (!Files.isDirectory(dir))
                 throw new IllegalStateException(pointer + " names '" + name + "', which is not a checkpoint folder");
             return Optional.of(dir);
@@ -246,6 +249,13 @@ public final class TrainCheckpoint {
             }
         }
         return out;
+    }
+
+    /** Removes temporary folders and files of interrupted writes (never a complete checkpoint). */
+    private void deleteLeftovers() throws IOException {
+        try (Stream<Path> s = Files.list(root)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(TMP_PREFIX)).toList()) deleteTree(p);
+        }
     }
 
     /** Deletes checkpoint folders beyond the newest {@code keep}, never {@code current}. */

@@ -78,6 +78,20 @@ class TrainCheckpointTest {
         c.write(state(6), params(2f), Map.of(), run(), null);                   // the next write succeeds and clears the leftover
         assertEquals(6, TrainCheckpoint.load(out).state().step());
         assertTrue(Files.notExists(out.resolve("checkpoints/.tmp-step-000006")));
+        c.afterFileWritten = f -> { throw new UncheckedIOException(new java.io.IOException("crash")); };
+        assertThrows(UncheckedIOException.class, () -> c.write(state(7), params(3f), Map.of(), run(), null));
+        c.afterFileWritten = f -> { };
+        c.write(state(8), params(3f), Map.of(), run(), null);
+        assertTrue(Files.notExists(out.resolve("checkpoints/.tmp-step-000007")), "leftovers of other steps are cleared too");
+    }
+
+    @Test
+    void crashWhileReplacingSameStep_latestRecoversTheOldFolder() throws Exception {
+        TrainCheckpoint c = new TrainCheckpoint(out, 2);
+        Path dir = c.write(state(4), params(1f), Map.of(), run(), null);
+        Files.move(dir, out.resolve("checkpoints/.old-step-000004"));            // as if killed between the two renames
+        assertEquals(dir, TrainCheckpoint.latestIn(out).orElseThrow());
+        assertEquals(1f, TrainCheckpoint.toArray(TrainCheckpoint.load(out).model().get("w")).getFloat(0));
     }
 
     @Test
