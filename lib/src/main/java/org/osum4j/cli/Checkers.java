@@ -15,6 +15,7 @@ public final class Checkers {
         s.register(new org.osum4j.model.WhisperEncoderParity());
         s.register(new org.osum4j.model.OsumEncoderAdapterParity());
         s.register(new org.osum4j.model.Qwen2Parity());
+        s.register(new org.osum4j.model.OsumGradientParity());
         s.register(new org.osum4j.infer.decode.GreedyReplayParity());
         return s;
     }
