@@ -82,11 +82,16 @@ public final class OsumGradientParity implements FixtureChecker {
     public record Result(double loss, Map<String, INDArray> gradients) {
     }
 
-    /**
-     * The fixture's training step, in the order of OSUM's backward: LLM (LoRA only trainable) → split of
-     * dL/d(inputs_embeds) → adapter → encoder. Sizes come from the fixture's tensors and config.
-     */
+    /** The fixture's three models, loaded once (the timing harness repeats {@link #step} on them). */
+    record Models(WhisperEncoder encoder, OsumAdapter adapter, Qwen2Model llm, int speechTokenNum) {
+    }
+
     static Result run(Path dir, SafeTensors weights, SafeTensors io) throws IOException {
+        return step(load(dir, weights), io, dir);
+    }
+
+    /** Loads the encoder, adapter and LoRA-adapted LLM of a fixture, as the forward checkers do. */
+    static Models load(Path dir, SafeTensors weights) throws IOException {
         // --- models, as OsumEncoderAdapterParity and Qwen2Parity.checkOsumLlm load them
         int positions = (int) weights.get("encoder.embed.pos_enc.pe").shape()[1];
         WhisperConfig ec = WhisperConfig.fromOsumConfig(dir.resolve("config.json")).withMaxSourcePositions(positions);
@@ -100,7 +105,18 @@ public final class OsumGradientParity implements FixtureChecker {
         LoraConfig lora = new LoraConfig(lj.get("lora_rank").asInt(), lj.get("lora_alpha").asDouble(), 0.0, LoraConfig.osum().targetModules());
         Qwen2Model llm = Qwen2Model.fromTensors(Qwen2Config.read(dir.resolve("llm").resolve("config.json")), weights,
                 Qwen2Parity.OSUM_LLM_PREFIX, lora);
+        int speechTokenNum = (int) weights.get("speech_token_emded.weight").shape()[0] - 2;      // rows N (bos), N+1 (eos)
+        return new Models(encoder, adapter, llm, speechTokenNum);
+    }
 
+    /**
+     * The fixture's training step, in the order of OSUM's backward: LLM (LoRA only trainable) → split of
+     * dL/d(inputs_embeds) → adapter → encoder. Sizes come from the fixture's tensors.
+     */
+    static Result step(Models m, SafeTensors io, Path dir) throws IOException {
+        WhisperEncoder encoder = m.encoder();
+        OsumAdapter adapter = m.adapter();
+        Qwen2Model llm = m.llm();
         // --- speech side forward, keeping activations (the padded batch with its masks)
         INDArray feats = Params.toArray(io.get("batch.feats"));                                  // [B, T, n_mels]
         long[] lengths = io.get("batch.feats_lengths").toLongs();                                 // [B]
@@ -122,10 +138,9 @@ public final class OsumGradientParity implements FixtureChecker {
                     + " + bos + " + s + " speech (adapter.speech_mask " + java.util.Arrays.toString(maskShape) + ") + eos + target " + tt);
         }
         SpeechSegment seg = new SpeechSegment(p, s);
-        int speechTokenNum = (int) weights.get("speech_token_emded.weight").shape()[0] - 2;      // rows N (bos), N+1 (eos)
 
         Map<String, INDArray> grads = new LinkedHashMap<>(g.byName());
-        grads.put("speech_token_emded.weight", seg.tokenTableGradient(g.inputsEmbeds(), speechTokenNum));
+        grads.put("speech_token_emded.weight", seg.tokenTableGradient(g.inputsEmbeds(), m.speechTokenNum()));
         INDArray dEnc = adapter.backward(ad, seg.speechGradient(g.inputsEmbeds()), grads);        // [B, T', D]
         encoder.backward(enc, dEnc, grads);
         return new Result(g.loss(), grads);

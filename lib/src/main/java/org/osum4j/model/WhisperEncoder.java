@@ -295,6 +295,9 @@ public final class WhisperEncoder {
                     + Params.shape(feats));
         }
         int b = (int) feats.size(0), t = (int) feats.size(1);
+        if (lengths != null && lengths.length != b) {
+            throw new IllegalArgumentException("encoder lengths: " + lengths.length + " values for a batch of " + b);
+        }
         FrameMask mask = lengths == null ? null : FrameMask.ofLengths(lengths, t).subsample((t + 1) % 2, DOWNSAMPLE); // [B, S]
         INDArray c1 = conv1.apply(feats);                                            // [B, T, D]
         INDArray g1 = Activation.GELU_ERF.apply(c1);                                 // [B, T, D]
