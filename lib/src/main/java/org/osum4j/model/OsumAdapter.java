@@ -27,12 +27,15 @@ import java.util.random.RandomGenerator;
  * of {@code LLMASR_Model.get_embedding_from_wav}: {@code down_sample_2} (GxlConv1dSubsampling4: three
  * causal convs, strides 1/2/2, exact GELU) → {@code speech_transformer} (Linear → LayerNorm → ·√D + pe →
  * pre-LN blocks with ReLU FFN and biased q/k/v/out → LayerNorm) → {@code speech_llama_proj} (Linear to the
- * LLM width). fp32 inference on ND4J; layer math in {@code model.nn}. Speech bos/eos rows and the sequence
- * assembly belong to the assembled model, not here.
+ * LLM width). fp32 on ND4J, inference and training ({@link #trace} + {@link #backward}); layer math in
+ * {@code model.nn}. Speech bos/eos rows and the sequence assembly belong to the assembled model, not here.
  *
  * <pre>{@code
  * OsumAdapter ad = OsumAdapter.load(AdapterConfig.osum(1024, 3584), weights, "");
  * OsumAdapter.Output a = ad.forward(o.lastHiddenState(), o.mask()); // [B, T, 1024] → a.speech() [B, ⌈⌈T/2⌉/2⌉, 3584]
+ * // training: the same forward keeping activations, then the explicit backward
+ * OsumAdapter.Trace tr = ad.trace(encTrace.output().lastHiddenState(), encTrace.output().mask());
+ * INDArray dEnc = ad.backward(tr, dSpeech, grads);                   // grads: name → dL/dW, as ad.parameters()
  * }</pre>
  */
 public final class OsumAdapter {

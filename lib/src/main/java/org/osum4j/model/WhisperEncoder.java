@@ -28,8 +28,8 @@ import java.util.random.RandomGenerator;
  * The Whisper speech encoder, fp32 on ND4J, as HF {@code WhisperEncoder} and OSUM's wenet
  * {@code TransformerEncoder} (conv1d2 + abs_pos_whisper, pre-LN) compute it: conv stem → positional table
  * → pre-LN blocks → final LayerNorm. Length-agnostic (uses the first S rows of the table), with an
- * optional key-padding mask for padded batches (wenet semantics). Inference only; the layer math lives in
- * {@code model.nn} so a backward pass can reuse it. The adapter after it is {@link OsumAdapter}.
+ * optional key-padding mask for padded batches (wenet semantics). Inference, and a training forward
+ * ({@link #trace}) with its explicit backward; the layer math (forward and backward) lives in {@code model.nn}. The adapter after it is {@link OsumAdapter}.
  *
  * <pre>{@code
  * WhisperEncoder enc = WhisperEncoder.loadHf(dir);                 // config.json + model.safetensors
@@ -37,6 +37,9 @@ import java.util.random.RandomGenerator;
  * // OSUM: wenet names under "encoder.", frames-first features with lengths (key-padding mask)
  * WhisperEncoder osum = WhisperEncoder.loadOsum(WhisperConfig.fromOsumConfig(yaml), weights);
  * WhisperEncoder.Output o = osum.forwardFrames(feats, lengths, false); // feats [B, T, 80]
+ * // training: trace() is forwardFrames keeping activations; backward() fills name → dL/dW (as parameters())
+ * WhisperEncoder.Trace tr = osum.trace(feats, lengths);
+ * osum.backward(tr, dOut, grads);                                   // dOut [B, S, D] = dL/d(lastHiddenState)
  * }</pre>
  */
 public final class WhisperEncoder {

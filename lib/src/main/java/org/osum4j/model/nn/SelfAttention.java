@@ -21,7 +21,8 @@ import org.osum4j.model.io.SafeTensors;
  * valid[b] keys. That is exactly OSUM's rule (masked scores −inf, their weights then zeroed), with no
  * large-negative constant and no NaN risk. Scores are computed in blocks of {@link #QUERY_BLOCK} queries
  * per head, so the [T, T] score matrix never exists whole (30 s of Whisper-medium at batch 4 would need
- * 576 MB for it) and each block stays in cache between its GEMM, softmax and GEMM.
+ * 576 MB for it) and each block stays in cache between its GEMM, softmax and GEMM. The backward
+ * ({@link #trace}, {@link #backward}) recomputes each block's probabilities the same way instead of storing them.
  *
  * @param q     [D, D] query projection (with bias)
  * @param k     [D, D] key projection (no bias in Whisper / the OSUM encoder; biased in the OSUM adapter)
