@@ -15,6 +15,7 @@ public final class Checkers {
         s.register(new org.osum4j.model.WhisperEncoderParity());
         s.register(new org.osum4j.model.Qwen2Parity());
         s.register(new org.osum4j.model.OsumParity());       // runs OsumEncoderAdapterParity and Qwen2Parity.checkOsumLlm too
+        s.register(new org.osum4j.model.OsumGradientParity());
         s.register(new org.osum4j.infer.decode.GreedyReplayParity());
         return s;
     }

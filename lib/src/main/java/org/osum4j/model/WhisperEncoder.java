@@ -19,15 +19,17 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
  * The Whisper speech encoder, fp32 on ND4J, as HF {@code WhisperEncoder} and OSUM's wenet
  * {@code TransformerEncoder} (conv1d2 + abs_pos_whisper, pre-LN) compute it: conv stem → positional table
  * → pre-LN blocks → final LayerNorm. Length-agnostic (uses the first S rows of the table), with an
- * optional key-padding mask for padded batches (wenet semantics). Inference only; the layer math lives in
- * {@code model.nn} so a backward pass can reuse it. The adapter after it is {@link OsumAdapter}.
+ * optional key-padding mask for padded batches (wenet semantics). Inference, and a training forward
+ * ({@link #trace}) with its explicit backward; the layer math (forward and backward) lives in {@code model.nn}. The adapter after it is {@link OsumAdapter}.
  *
  * <pre>{@code
  * WhisperEncoder enc = WhisperEncoder.loadHf(dir);                 // config.json + model.safetensors
@@ -35,6 +37,9 @@ import java.util.random.RandomGenerator;
  * // OSUM: wenet names under "encoder.", frames-first features with lengths (key-padding mask)
  * WhisperEncoder osum = WhisperEncoder.loadOsum(WhisperConfig.fromOsumConfig(yaml), weights);
  * WhisperEncoder.Output o = osum.forwardFrames(feats, lengths, false); // feats [B, T, 80]
+ * // training: trace() is forwardFrames keeping activations; backward() fills name → dL/dW (as parameters())
+ * WhisperEncoder.Trace tr = osum.trace(feats, lengths);
+ * osum.backward(tr, dOut, grads);                                   // dOut [B, S, D] = dL/d(lastHiddenState)
  * }</pre>
  */
 public final class WhisperEncoder {
@@ -57,10 +62,14 @@ public final class WhisperEncoder {
     private final INDArray positions;              // [maxSourcePositions, D], loaded (never recomputed)
     private final List<PreLnBlock> layers;         // encoderLayers blocks, exact GELU, no key bias
     private final LayerNorm finalNorm;             // HF layer_norm / wenet after_norm
+    private final Naming naming;                   // how parameters and gradients are named
+    private final String prefix;                   // checkpoint name prefix, e.g. "encoder." in OSUM
 
     private WhisperEncoder(WhisperConfig config, Conv1d conv1, Conv1d conv2, INDArray positions, List<PreLnBlock> layers,
-                           LayerNorm finalNorm) {
+                           LayerNorm finalNorm, Naming naming, String prefix) {
         this.config = config;
+        this.naming = naming;
+        this.prefix = prefix;
         this.conv1 = conv1;
         this.conv2 = conv2;
         this.positions = positions;
@@ -98,7 +107,7 @@ public final class WhisperEncoder {
                     Activation.GELU_ERF));
         }
         LayerNorm norm = LayerNorm.load(st, prefix + (hf ? "layer_norm" : "after_norm"), d, eps);
-        return new WhisperEncoder(cfg, c1, c2, pos, blocks, norm);
+        return new WhisperEncoder(cfg, c1, c2, pos, blocks, norm, naming, prefix);
     }
 
     /**
@@ -123,6 +132,7 @@ public final class WhisperEncoder {
     /**
      * A freshly initialised encoder (benchmark protocol: weights N(0, std²) from {@code rng}, biases 0,
      * norms 1, Whisper sinusoid table). For benchmarks and training from scratch, not for inference.
+     * Its parameters are named as OSUM's ({@code encoder.} + wenet names).
      */
     public static WhisperEncoder random(WhisperConfig cfg, RandomGenerator rng, double std) {
         RandomInit init = new RandomInit(rng, std);
@@ -133,7 +143,8 @@ public final class WhisperEncoder {
         }
         return new WhisperEncoder(cfg, init.conv1d(d, cfg.numMelBins(), CONV_KERNEL, 1, CONV_PAD, CONV_PAD),
                 init.conv1d(d, d, CONV_KERNEL, DOWNSAMPLE, CONV_PAD, CONV_PAD),
-                Sinusoids.whisper(cfg.maxSourcePositions(), cfg.dModel()), blocks, init.layerNorm(d, cfg.layerNormEps()));
+                Sinusoids.whisper(cfg.maxSourcePositions(), cfg.dModel()), blocks, init.layerNorm(d, cfg.layerNormEps()),
+                Naming.WENET, "encoder.");
     }
 
     public WhisperConfig config() {
@@ -213,6 +224,131 @@ public final class WhisperEncoder {
         if (withHiddenStates) hidden.set(hidden.size() - 1, out);
         return new Output(out, mask != null ? mask : FrameMask.full(b, (int) s), hidden,
                 withHiddenStates ? beforeNorm : null);
+    }
+
+    // ---- training --------------------------------------------------------------------------------
+
+    /** Checkpoint leaf names of one naming scheme, in one place for parameters and gradients. */
+    private record Names(String conv1, String conv2, String blocks, String norm1, String norm2, String fc1, String fc2,
+                         String[] qkvo, String finalNorm) {
+        static Names of(Naming n) {
+            return n == Naming.HF
+                    ? new Names("conv1", "conv2", "layers.", "self_attn_layer_norm", "final_layer_norm", "fc1", "fc2",
+                    new String[]{"q_proj", "k_proj", "v_proj", "out_proj"}, "layer_norm")
+                    : new Names("embed.conv.0", "embed.conv.2", "encoders.", "norm1", "norm2", "feed_forward.w_1",
+                    "feed_forward.w_2", new String[]{"linear_q", "linear_k", "linear_v", "linear_out"}, "after_norm");
+        }
+    }
+
+    /**
+     * Every trainable parameter by checkpoint name (the arrays themselves, for an optimizer to update in
+     * place); the positional table is a fixed buffer and not included.
+     */
+    public Map<String, INDArray> parameters() {
+        Names n = Names.of(naming);
+        Map<String, INDArray> p = new LinkedHashMap<>();
+        p.put(prefix + n.conv1() + ".weight", conv1.weight());
+        p.put(prefix + n.conv1() + ".bias", conv1.bias());
+        p.put(prefix + n.conv2() + ".weight", conv2.weight());
+        p.put(prefix + n.conv2() + ".bias", conv2.bias());
+        for (int i = 0; i < layers.size(); i++) {
+            PreLnBlock l = layers.get(i);
+            String b = prefix + n.blocks() + i + ".";
+            putNorm(p, b + n.norm1(), l.norm1());
+            Linear[] qkvo = {l.attn().q(), l.attn().k(), l.attn().v(), l.attn().out()};
+            for (int j = 0; j < 4; j++) putLinear(p, b + "self_attn." + n.qkvo()[j], qkvo[j]);
+            putNorm(p, b + n.norm2(), l.norm2());
+            putLinear(p, b + n.fc1(), l.fc1());
+            putLinear(p, b + n.fc2(), l.fc2());
+        }
+        putNorm(p, prefix + n.finalNorm(), finalNorm);
+        return p;
+    }
+
+    static void putNorm(Map<String, INDArray> p, String name, LayerNorm ln) {
+        p.put(name + ".weight", ln.gamma());
+        p.put(name + ".bias", ln.beta());
+    }
+
+    static void putLinear(Map<String, INDArray> p, String name, Linear lin) {
+        p.put(name + ".weight", lin.weight());
+        if (lin.bias() != null) p.put(name + ".bias", lin.bias());
+    }
+
+    /**
+     * What a training forward keeps for {@link #backward}.
+     *
+     * @param feats  [B, T, n_mels] input
+     * @param c1     [B, T, D] conv1 output, before GELU
+     * @param g1     [B, T, D] GELU(c1), conv2's input
+     * @param c2     [B, S, D] conv2 output, before GELU
+     * @param blocks one trace per block
+     * @param output the same {@link Output} as {@link #forwardFrames} (hidden states not kept)
+     */
+    public record Trace(INDArray feats, INDArray c1, INDArray g1, INDArray c2, List<PreLnBlock.Trace> blocks, Output output) {
+    }
+
+    /**
+     * {@link #forwardFrames} keeping the activations for {@link #backward}: the same layers, the same mask,
+     * the same numbers. feats [B, T, n_mels], lengths per item or null.
+     */
+    public Trace trace(INDArray feats, long[] lengths) {
+        if (feats.rank() != 3 || feats.size(2) != config.numMelBins()) {
+            throw new IllegalArgumentException("encoder input: expected [B, T, " + config.numMelBins() + "] (frames first), got "
+                    + Params.shape(feats));
+        }
+        int b = (int) feats.size(0), t = (int) feats.size(1);
+        if (lengths != null && lengths.length != b) {
+            throw new IllegalArgumentException("encoder lengths: " + lengths.length + " values for a batch of " + b);
+        }
+        FrameMask mask = lengths == null ? null : FrameMask.ofLengths(lengths, t).subsample((t + 1) % 2, DOWNSAMPLE); // [B, S]
+        INDArray c1 = conv1.apply(feats);                                            // [B, T, D]
+        INDArray g1 = Activation.GELU_ERF.apply(c1);                                 // [B, T, D]
+        INDArray c2 = conv2.apply(g1);                                               // [B, S, D]
+        INDArray x = Activation.GELU_ERF.apply(c2);                                  // [B, S, D]
+        long s = x.size(1);
+        if (s > positions.size(0)) {
+            throw new IllegalArgumentException("encoder input: " + s + " frames exceed the positional table (" + positions.size(0) + " rows)");
+        }
+        x.addi(positions.get(NDArrayIndex.interval(0, s), NDArrayIndex.all()).reshape(1, s, config.dModel()));  // + table[:S]
+        List<PreLnBlock.Trace> traces = new ArrayList<>();
+        for (PreLnBlock layer : layers) {
+            PreLnBlock.Trace tr = layer.trace(x, mask);
+            traces.add(tr);
+            x = tr.output();                                                         // [B, S, D]
+        }
+        INDArray out = finalNorm.apply(x);                                           // [B, S, D]
+        return new Trace(feats, c1, g1, c2, traces, new Output(out, mask != null ? mask : FrameMask.full(b, (int) s),
+                Collections.emptyList(), x));
+    }
+
+    /**
+     * Backward of {@link #trace}: dOut = dL/d(lastHiddenState) [B, S, D]; dL/d(parameter) goes into
+     * {@code g} by checkpoint name (as {@link #parameters()}); the positional table gets none.
+     *
+     * @return dL/d(feats) [B, T, n_mels]
+     */
+    public INDArray backward(Trace tr, INDArray dOut, Map<String, INDArray> g) {
+        Names n = Names.of(naming);
+        LayerNorm.Grad gn = finalNorm.backward(dOut, tr.output().lastLayerBeforeNorm());
+        INDArray dx = gn.dInput();                                                   // [B, S, D]
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            PreLnBlock.Grad gb = layers.get(i).backward(dx, tr.blocks().get(i));
+            String b = prefix + n.blocks() + i + ".";
+            gb.norm1().putInto(g, b + n.norm1());
+            gb.attn().putInto(g, b + "self_attn.", n.qkvo());
+            gb.norm2().putInto(g, b + n.norm2());
+            gb.fc1().putInto(g, b + n.fc1());
+            gb.fc2().putInto(g, b + n.fc2());
+            dx = gb.dInput();
+        }
+        // x = GELU(conv2(GELU(conv1(feats)))) + table: the table passes the gradient through unchanged
+        Conv1d.Grad g2 = conv2.backward(Activation.GELU_ERF.backward(dx, tr.c2()), tr.g1());
+        Conv1d.Grad g1 = conv1.backward(Activation.GELU_ERF.backward(g2.dInput(), tr.c1()), tr.feats());
+        g1.putInto(g, prefix + n.conv1());
+        g2.putInto(g, prefix + n.conv2());
+        gn.putInto(g, prefix + n.finalNorm());
+        return g1.dInput();
     }
 
     /** Parameter count (positional table excluded: it's a fixed buffer). */

@@ -30,6 +30,14 @@ public enum Activation {
         };
     }
 
+    /** Backward of {@link #apply}: dy and the activation's input x (same shape) → dL/dx (a new array). */
+    public INDArray backward(INDArray dy, INDArray x) {
+        return switch (this) {
+            case GELU_ERF -> GradKernels.geluBackward(dy, x);
+            case RELU -> GradKernels.reluBackward(dy, x);
+        };
+    }
+
     /** From a config value ({@code gelu}, {@code relu}); anything else is an error naming the value. */
     public static Activation parse(String name, String where) {
         return switch (name.toLowerCase(Locale.ROOT)) {

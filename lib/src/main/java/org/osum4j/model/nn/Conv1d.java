@@ -1,6 +1,7 @@
 package org.osum4j.model.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.osum4j.model.io.SafeTensors;
 
 /**
@@ -65,5 +66,42 @@ public record Conv1d(INDArray weight, INDArray unfolded, INDArray bias, int stri
         INDArray cols = Kernels.im2col(x, (int) k, stride, padLeft, (int) tOut);   // [B·T', K·C], zeros in the padding
         INDArray y = Kernels.addRowVectorAndScale(cols.mmul(unfolded), bias, 1.0);  // [B·T', D]
         return y.reshape('c', b, tOut, outChannels());                  // [B, T', D]
+    }
+
+    // ---- training -------------------------------------------------------------------------------
+
+    /**
+     * Gradients of one {@link #apply} call.
+     *
+     * @param dInput  [B, T, C] dL/dx (nothing flows into the padding)
+     * @param dWeight [D, C, K] in torch's layout
+     * @param dBias   [D]
+     */
+    public record Grad(INDArray dInput, INDArray dWeight, INDArray dBias) {
+
+        /** Puts {@code prefix.weight} and {@code prefix.bias} into {@code grads}. */
+        public void putInto(java.util.Map<String, INDArray> grads, String prefix) {
+            grads.put(prefix + ".weight", dWeight);
+            grads.put(prefix + ".bias", dBias);
+        }
+    }
+
+    /**
+     * Backward of {@link #apply} through the same unfold: with cols = im2col(x) [B·T', K·C],
+     * d(unfolded) = colsᵀ·dy, d(cols) = dy·unfoldedᵀ folded back onto the frames (col2im), db = Σ dy.
+     */
+    public Grad backward(INDArray dy, INDArray x) {
+        int b = (int) x.size(0), t = (int) x.size(1), c = (int) inChannels(), k = (int) kernel();
+        long tOut = outFrames(t), d = outChannels();
+        if (dy.rank() != 3 || dy.size(0) != b || dy.size(1) != tOut || dy.size(2) != d) {
+            throw new IllegalArgumentException("conv1d backward: dy must be [" + b + ", " + tOut + ", " + d + "], got " + Params.shape(dy));
+        }
+        INDArray cols = Kernels.im2col(x, k, stride, padLeft, (int) tOut);           // [B·T', K·C]
+        INDArray dy2 = Kernels.packed(dy).reshape('c', b * tOut, d);                 // [B·T', D]
+        INDArray dUnfolded = Nd4j.gemm(cols, dy2, true, false);                      // [K·C, D]
+        INDArray dW = dUnfolded.reshape('c', k, c, d).permute(2, 1, 0).dup('c');     // [D, C, K]
+        INDArray dCols = Nd4j.gemm(dy2, unfolded, false, true);                      // [B·T', K·C]
+        INDArray dx = GradKernels.col2im(dCols, b, t, c, k, stride, padLeft, (int) tOut); // [B, T, C]
+        return new Grad(dx, dW, GradKernels.sumRows(dy2));
     }
 }

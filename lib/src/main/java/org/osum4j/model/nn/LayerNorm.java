@@ -32,4 +32,29 @@ public record LayerNorm(INDArray gamma, INDArray beta, double eps) {
         }
         return Kernels.layerNorm(x, gamma, beta, eps);                  // [..., D], one fused pass per row
     }
+
+    // ---- training -------------------------------------------------------------------------------
+
+    /**
+     * Gradients of one {@link #apply} call.
+     *
+     * @param dInput [..., D] dL/dx
+     * @param dGamma [D]
+     * @param dBeta  [D]
+     */
+    public record Grad(INDArray dInput, INDArray dGamma, INDArray dBeta) {
+
+        /** Puts {@code prefix.weight} (γ) and {@code prefix.bias} (β) into {@code grads}. */
+        public void putInto(java.util.Map<String, INDArray> grads, String prefix) {
+            grads.put(prefix + ".weight", dGamma);
+            grads.put(prefix + ".bias", dBeta);
+        }
+    }
+
+    /** Backward of {@link #apply}: dy and the input x, both [..., D] (mean and variance are recomputed from x). */
+    public Grad backward(INDArray dy, INDArray x) {
+        double[] dg = new double[(int) dim()], db = new double[(int) dim()];
+        INDArray dx = GradKernels.layerNormBackward(dy, x, gamma, eps, dg, db);   // [..., D]
+        return new Grad(dx, GradKernels.toArray(dg), GradKernels.toArray(db));
+    }
 }

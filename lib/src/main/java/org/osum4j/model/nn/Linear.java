@@ -49,4 +49,33 @@ public record Linear(INDArray weight, INDArray bias) {
         shape[shape.length - 1] = out();
         return y.reshape('c', shape);                                   // [..., out]
     }
+
+    // ---- training -------------------------------------------------------------------------------
+
+    /**
+     * Gradients of one {@link #apply} call.
+     *
+     * @param dInput  [..., in] dL/dx
+     * @param dWeight [out, in]
+     * @param dBias   [out], or null for a layer without bias
+     */
+    public record Grad(INDArray dInput, INDArray dWeight, INDArray dBias) {
+
+        /** Puts {@code prefix.weight} (and {@code prefix.bias}) into {@code grads}. */
+        public void putInto(java.util.Map<String, INDArray> grads, String prefix) {
+            grads.put(prefix + ".weight", dWeight);
+            if (dBias != null) grads.put(prefix + ".bias", dBias);
+        }
+    }
+
+    /** Backward of {@link #apply}: dy [..., out] and the input x [..., in] → dx = dy·W, dW = dyᵀ·x, db = Σ dy. */
+    public Grad backward(INDArray dy, INDArray x) {
+        long rows = x.length() / in();
+        INDArray dy2 = Kernels.packed(dy).reshape('c', rows, out());         // [N, out]
+        INDArray x2 = Kernels.packed(x).reshape('c', rows, in());            // [N, in]
+        INDArray dx = Nd4j.gemm(dy2, weight, false, false);                  // [N, in] = dy·W
+        INDArray dW = Nd4j.gemm(dy2, x2, true, false);                       // [out, in] = dyᵀ·x
+        INDArray db = bias == null ? null : GradKernels.sumRows(dy2);        // [out]
+        return new Grad(dx.reshape('c', x.shape()), dW, db);
+    }
 }

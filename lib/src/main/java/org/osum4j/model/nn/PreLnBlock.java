@@ -39,4 +39,54 @@ public record PreLnBlock(LayerNorm norm1, SelfAttention attn, LayerNorm norm2, L
             return Kernels.addInPlace(ff, h).detach();                              // [B, T, D] ffn + h, out of the workspace
         }
     }
+
+    // ---- training -------------------------------------------------------------------------------
+
+    /**
+     * What a training forward keeps for {@link #backward}, in the order of the math.
+     *
+     * @param x      [B, T, D] block input
+     * @param n1     [B, T, D] LN1(x)
+     * @param attn   the attention's own trace (its output is attn(n1))
+     * @param h      [B, T, D] x + attn(n1)
+     * @param n2     [B, T, D] LN2(h)
+     * @param f1     [B, T, F] fc1(n2), before the activation
+     * @param a      [B, T, F] act(f1)
+     * @param output [B, T, D] h + fc2(a)
+     */
+    public record Trace(INDArray x, INDArray n1, SelfAttention.Trace attn, INDArray h, INDArray n2, INDArray f1, INDArray a,
+                        INDArray output) {
+    }
+
+    /** Gradients of one block call; {@code dInput} [B, T, D] is dL/dx. */
+    public record Grad(INDArray dInput, LayerNorm.Grad norm1, SelfAttention.Grad attn, LayerNorm.Grad norm2,
+                       Linear.Grad fc1, Linear.Grad fc2) {
+    }
+
+    /** {@link #apply} keeping every activation {@link #backward} needs (no workspace: they outlive the call). */
+    public Trace trace(INDArray x, FrameMask mask) {
+        INDArray n1 = norm1.apply(x);                                           // [B, T, D]
+        SelfAttention.Trace at = attn.trace(n1, mask);
+        INDArray h = Kernels.addInPlace(at.output().dup('c'), x);               // [B, T, D] attn(LN1(x)) + x
+        INDArray n2 = norm2.apply(h);                                           // [B, T, D]
+        INDArray f1 = fc1.apply(n2);                                            // [B, T, F]
+        INDArray a = act.apply(f1);                                             // [B, T, F]
+        INDArray out = Kernels.addInPlace(fc2.apply(a), h);                     // [B, T, D] ffn + h
+        return new Trace(x, n1, at, h, n2, f1, a, out);
+    }
+
+    /** Backward of {@link #trace}: dy [B, T, D] → dL/dx and every parameter's gradient. */
+    public Grad backward(INDArray dy, Trace tr) {
+        // out = h + fc2(act(fc1(LN2(h))))
+        Linear.Grad g2 = fc2.backward(dy, tr.a());                              // da [B, T, F]
+        INDArray df1 = act.backward(g2.dInput(), tr.f1());                      // [B, T, F]
+        Linear.Grad g1 = fc1.backward(df1, tr.n2());                            // dn2 [B, T, D]
+        LayerNorm.Grad gn2 = norm2.backward(g1.dInput(), tr.h());
+        INDArray dh = Kernels.addInPlace(gn2.dInput(), dy);                     // [B, T, D]
+        // h = x + attn(LN1(x))
+        SelfAttention.Grad ga = attn.backward(dh, tr.attn());                   // dn1 [B, T, D]
+        LayerNorm.Grad gn1 = norm1.backward(ga.dInput(), tr.x());
+        INDArray dx = Kernels.addInPlace(gn1.dInput(), dh);                     // [B, T, D]
+        return new Grad(dx, gn1, ga, gn2, g1, g2);
+    }
 }

@@ -21,7 +21,8 @@ import org.osum4j.model.io.SafeTensors;
  * valid[b] keys. That is exactly OSUM's rule (masked scores −inf, their weights then zeroed), with no
  * large-negative constant and no NaN risk. Scores are computed in blocks of {@link #QUERY_BLOCK} queries
  * per head, so the [T, T] score matrix never exists whole (30 s of Whisper-medium at batch 4 would need
- * 576 MB for it) and each block stays in cache between its GEMM, softmax and GEMM.
+ * 576 MB for it) and each block stays in cache between its GEMM, softmax and GEMM. The backward
+ * ({@link #trace}, {@link #backward}) recomputes each block's probabilities the same way instead of storing them.
  *
  * @param q     [D, D] query projection (with bias)
  * @param k     [D, D] key projection (no bias in Whisper / the OSUM encoder; biased in the OSUM adapter)
@@ -77,26 +78,137 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
             INDArray qh = split(Kernels.addRowVectorAndScale(q.apply(x), null, 1.0 / Math.sqrt(hd)), b, t, hd); // [B·H, T, hd]·hd^-½
             INDArray kh = split(k.apply(x), b, t, hd);                                // [B·H, T, hd]
             INDArray vh = split(v.apply(x), b, t, hd);                                // [B·H, T, hd]
-            INDArray ctx = Nd4j.createUninitialized(DataType.FLOAT, b * heads, t, hd); // [B·H, T, hd]
-            for (int bh = 0; bh < b * heads; bh++) {
-                int valid = mask == null ? (int) t : mask.valid()[(int) (bh / heads)];
-                long keys = valid == 0 ? t : valid;                                   // keys [0, keys) are attended
-                INDArray kj = kh.slice(bh).get(NDArrayIndex.interval(0, keys), NDArrayIndex.all()); // [keys, hd]
-                INDArray vj = vh.slice(bh).get(NDArrayIndex.interval(0, keys), NDArrayIndex.all()); // [keys, hd]
-                for (long q0 = 0; q0 < t; q0 += QUERY_BLOCK) {
-                    long q1 = Math.min(t, q0 + QUERY_BLOCK);
-                    INDArray qb = qh.slice(bh).get(NDArrayIndex.interval(q0, q1), NDArrayIndex.all()); // [n, hd]
-                    INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, q1 - q0, keys);
-                    Nd4j.gemm(qb, kj, scores, false, true, 1.0, 0.0);                 // [n, keys] = q·kᵀ
-                    Nd4j.exec(new SoftMax(scores, scores, 1));                        // over keys (axis 1, positive)
-                    Nd4j.gemm(scores, vj, ctx.slice(bh).get(NDArrayIndex.interval(q0, q1), NDArrayIndex.all()),
-                            false, false, 1.0, 0.0);                                  // [n, hd] = weights·v
-                }
-            }
-            merged = ctx.reshape('c', b, heads, t, hd).permute(0, 2, 1, 3).dup('c')
-                    .reshape('c', b, t, d).detach();                                   // [B, T, D] heads concatenated, out of the workspace
+            merged = attend(qh, kh, vh, mask, b, t).detach();                        // [B, T, D], out of the workspace
         }
         return out.apply(merged);                                                     // [B, T, D]
+    }
+
+    /**
+     * softmax(q·kᵀ)·v per head over the valid keys, in query blocks: qh (already scaled by hd^-½), kh, vh
+     * [B·H, T, hd] → heads concatenated [B, T, D] (a new array).
+     */
+    private INDArray attend(INDArray qh, INDArray kh, INDArray vh, FrameMask mask, long b, long t) {
+        long hd = headDim();
+        INDArray ctx = Nd4j.createUninitialized(DataType.FLOAT, b * heads, t, hd);     // [B·H, T, hd]
+        for (int bh = 0; bh < b * heads; bh++) {
+            long keys = validKeys(mask, bh, t);                                       // keys [0, keys) are attended
+            INDArray kj = kh.slice(bh).get(NDArrayIndex.interval(0, keys), NDArrayIndex.all()); // [keys, hd]
+            INDArray vj = vh.slice(bh).get(NDArrayIndex.interval(0, keys), NDArrayIndex.all()); // [keys, hd]
+            for (long q0 = 0; q0 < t; q0 += QUERY_BLOCK) {
+                long q1 = Math.min(t, q0 + QUERY_BLOCK);
+                INDArray qb = qh.slice(bh).get(NDArrayIndex.interval(q0, q1), NDArrayIndex.all()); // [n, hd]
+                INDArray scores = probabilities(qb, kj);                              // [n, keys]
+                Nd4j.gemm(scores, vj, ctx.slice(bh).get(NDArrayIndex.interval(q0, q1), NDArrayIndex.all()),
+                        false, false, 1.0, 0.0);                                      // [n, hd] = weights·v
+            }
+        }
+        return merge(ctx, b, t);                                                      // [B, T, D]
+    }
+
+    /** Attended key count of row bh = (item bh / H, head bh % H): its valid prefix, all keys if none is valid. */
+    private long validKeys(FrameMask mask, int bh, long t) {
+        int valid = mask == null ? (int) t : mask.valid()[bh / heads];
+        return valid == 0 ? t : valid;
+    }
+
+    /** softmax over keys of qb·kjᵀ: qb [n, hd] (scaled), kj [keys, hd] → [n, keys] (a new packed array). */
+    private static INDArray probabilities(INDArray qb, INDArray kj) {
+        INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, qb.size(0), kj.size(0));
+        Nd4j.gemm(qb, kj, scores, false, true, 1.0, 0.0);                             // [n, keys] = q·kᵀ
+        Nd4j.exec(new SoftMax(scores, scores, 1));                                    // over keys (axis 1, positive)
+        return scores;
+    }
+
+    // ---- training -------------------------------------------------------------------------------
+
+    /**
+     * What a training forward keeps for {@link #backward}: the input, the heads and the concatenated context.
+     * The attention probabilities are not kept ([B·H, T, T] would dominate memory at Whisper sizes); the
+     * backward recomputes them block by block with the same {@link #probabilities} call.
+     *
+     * @param x      [B, T, D] input
+     * @param qh     [B·H, T, hd] queries, scaled by hd^-½
+     * @param kh     [B·H, T, hd]
+     * @param vh     [B·H, T, hd]
+     * @param merged [B, T, D] heads concatenated (input of the output projection)
+     * @param mask   key mask (null = all valid)
+     * @param output [B, T, D] what {@link #apply} returns
+     */
+    public record Trace(INDArray x, INDArray qh, INDArray kh, INDArray vh, INDArray merged, FrameMask mask, INDArray output) {
+    }
+
+    /**
+     * Gradients of one attention call.
+     *
+     * @param dInput [B, T, D] dL/dx (sum over the q, k and v projections)
+     */
+    public record Grad(INDArray dInput, Linear.Grad q, Linear.Grad k, Linear.Grad v, Linear.Grad out) {
+
+        /** Puts the four projections' gradients under {@code prefix + qkvoNames[i]} (see {@link #load}). */
+        public void putInto(java.util.Map<String, INDArray> grads, String prefix, String[] qkvoNames) {
+            q.putInto(grads, prefix + qkvoNames[0]);
+            k.putInto(grads, prefix + qkvoNames[1]);
+            v.putInto(grads, prefix + qkvoNames[2]);
+            out.putInto(grads, prefix + qkvoNames[3]);
+        }
+    }
+
+    /** {@link #apply} keeping what {@link #backward} needs; the same numbers as {@link #apply}. */
+    public Trace trace(INDArray x, FrameMask mask) {
+        long b = x.size(0), t = x.size(1), hd = headDim();
+        if (mask != null && (mask.batch() != b || mask.frames() != t)) {
+            throw new IllegalArgumentException("attention mask " + mask + " does not fit input " + Params.shape(x));
+        }
+        INDArray qh = split(Kernels.addRowVectorAndScale(q.apply(x), null, 1.0 / Math.sqrt(hd)), b, t, hd); // [B·H, T, hd]·hd^-½
+        INDArray kh = split(k.apply(x), b, t, hd);                                    // [B·H, T, hd]
+        INDArray vh = split(v.apply(x), b, t, hd);                                    // [B·H, T, hd]
+        INDArray merged = attend(qh, kh, vh, mask, b, t);                             // [B, T, D]
+        return new Trace(x, qh, kh, vh, merged, mask, out.apply(merged));
+    }
+
+    /**
+     * Backward of {@link #trace}: dy [B, T, D] → dL/dx and the projections' gradients. Per head and query
+     * block, with P = softmax(S), S = q̃·kᵀ (q̃ = q·hd^-½): dP = dC·vᵀ, dv += Pᵀ·dC, dS = P·(dP − Σ dP·P),
+     * dq̃ = dS·k, dk += dSᵀ·q̃; masked keys get nothing (their weights are 0, as OSUM's −inf fill gives).
+     */
+    public Grad backward(INDArray dy, Trace tr) {
+        long b = tr.x().size(0), t = tr.x().size(1), hd = headDim();
+        Linear.Grad gOut = out.backward(dy, tr.merged());                             // dMerged [B, T, D]
+        INDArray dCtx = split(gOut.dInput(), b, t, hd);                               // [B·H, T, hd]
+        INDArray dq = Nd4j.zeros(DataType.FLOAT, b * heads, t, hd);                   // [B·H, T, hd] d q̃
+        INDArray dk = Nd4j.zeros(DataType.FLOAT, b * heads, t, hd);
+        INDArray dv = Nd4j.zeros(DataType.FLOAT, b * heads, t, hd);
+        for (int bh = 0; bh < b * heads; bh++) {
+            long keys = validKeys(tr.mask(), bh, t);
+            INDArray kj = tr.kh().slice(bh).get(NDArrayIndex.interval(0, keys), NDArrayIndex.all());  // [keys, hd]
+            INDArray vj = tr.vh().slice(bh).get(NDArrayIndex.interval(0, keys), NDArrayIndex.all());  // [keys, hd]
+            INDArray dkj = dk.slice(bh).get(NDArrayIndex.interval(0, keys), NDArrayIndex.all());     // [keys, hd]
+            INDArray dvj = dv.slice(bh).get(NDArrayIndex.interval(0, keys), NDArrayIndex.all());     // [keys, hd]
+            for (long q0 = 0; q0 < t; q0 += QUERY_BLOCK) {
+                long q1 = Math.min(t, q0 + QUERY_BLOCK);
+                INDArray qb = tr.qh().slice(bh).get(NDArrayIndex.interval(q0, q1), NDArrayIndex.all());  // [n, hd]
+                INDArray dcb = dCtx.slice(bh).get(NDArrayIndex.interval(q0, q1), NDArrayIndex.all());    // [n, hd]
+                INDArray p = probabilities(qb, kj);                                   // [n, keys], as in the forward
+                INDArray dp = Nd4j.createUninitialized(DataType.FLOAT, q1 - q0, keys);
+                Nd4j.gemm(dcb, vj, dp, false, true, 1.0, 0.0);                        // [n, keys] = dC·vᵀ
+                Nd4j.gemm(p, dcb, dvj, true, false, 1.0, 1.0);                        // dv += Pᵀ·dC  [keys, hd]
+                GradKernels.softmaxBackwardInPlace(dp, p);                            // dS [n, keys]
+                Nd4j.gemm(dp, kj, dq.slice(bh).get(NDArrayIndex.interval(q0, q1), NDArrayIndex.all()),
+                        false, false, 1.0, 0.0);                                      // dq̃ = dS·k  [n, hd]
+                Nd4j.gemm(dp, qb, dkj, true, false, 1.0, 1.0);                        // dk += dSᵀ·q̃  [keys, hd]
+            }
+        }
+        Kernels.addRowVectorAndScale(dq, null, 1.0 / Math.sqrt(hd));                  // d q = d q̃ · hd^-½
+        Linear.Grad gq = q.backward(merge(dq, b, t), tr.x());
+        Linear.Grad gk = k.backward(merge(dk, b, t), tr.x());
+        Linear.Grad gv = v.backward(merge(dv, b, t), tr.x());
+        INDArray dx = Kernels.addInPlace(Kernels.addInPlace(gq.dInput(), gk.dInput()), gv.dInput());  // [B, T, D]
+        return new Grad(dx, gq, gk, gv, gOut);
+    }
+
+    /** [B·H, T, hd] → [B, T, D] heads concatenated (a new contiguous array). */
+    private INDArray merge(INDArray heads3, long b, long t) {
+        return heads3.reshape('c', b, heads, t, headDim()).permute(0, 2, 1, 3).dup('c').reshape('c', b, t, q.out());
     }
 
     /** [B, T, D] → [B·H, T, hd] (contiguous; row bh = item bh / H, head bh % H). */
