@@ -30,8 +30,12 @@ import java.util.Random;
  */
 final class DecodeBench implements Bench.Workload {
 
-    /** The fast decoder is plain Java: C2 compiles its loops after a few thousand iterations (≈ 3 repeats). */
-    private static final int MIN_WARMUP_FAST = 5;
+    /**
+     * The fast decoder is plain Java: its loops must be C2-compiled before timing. Counted in layer-steps
+     * (one layer of one decode step); 1280 = 5 warm-up runs of the tiny config (64 steps × 4 layers), one run of
+     * a 24-layer model.
+     */
+    private static final int MIN_WARMUP_LAYER_STEPS = 1280;
     private static final int MIN_WARMUP_ND4J = 2;
     private static final int SPEECH_BOS = 0, SPEECH_EOS = 1;   // rows of the speech boundary table [2, Hd]
 
@@ -90,7 +94,11 @@ final class DecodeBench implements Bench.Workload {
         @Override public String bench() { return "decode"; }
         @Override public String unit() { return "tokens_per_s"; }
         @Override public String section() { return "decode"; }
-        @Override public int minWarmup() { return fast ? MIN_WARMUP_FAST : MIN_WARMUP_ND4J; }
+        @Override
+        public int minWarmup() {
+            int layerStepsPerRun = steps * llm.config().numLayers();
+            return fast ? Math.max(1, (MIN_WARMUP_LAYER_STEPS + layerStepsPerRun - 1) / layerStepsPerRun) : MIN_WARMUP_ND4J;
+        }
 
         @Override
         public Map<String, Object> run() {
