@@ -172,6 +172,7 @@ final class DecodeBench implements Bench.Workload {
             d.put("final_cache_len", prefillLen + steps);
             d.put("lora", "merged");
             d.put("decode_path", fast ? "Qwen2FastDecoder (plain Java float[], prefill on ND4J)" : "Qwen2Model.forward (ND4J, KV cache)");
+            d.put("decode_step_threads", fast ? "1 (plain Java)" : "ND4J/OpenBLAS pool (OMP_NUM_THREADS)");
             d.put("params_llm", llm.config().parameterCount());
             d.put("last", lastTokens);
             return d;
