@@ -13,5 +13,7 @@ final class Benchmarks {
 
     static void registerAll() {
         Bench.register("features", new FeaturesBench());
+        Bench.register("encoder", new EncoderBench());
+        Bench.register("decode", new DecodeBench());
     }
 }
