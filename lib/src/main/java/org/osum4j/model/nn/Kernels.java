@@ -2,7 +2,6 @@ package org.osum4j.model.nn;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.FloatBuffer;
@@ -28,9 +27,21 @@ public final class Kernels {
         return fb.slice();
     }
 
-    /** Whether x is dense C-order fp32 (no view strides), so its elements are one run of x.length() floats. */
+    /**
+     * Whether x is dense C-order fp32, so its elements are one run of x.length() floats from its offset. The
+     * stride of a dimension of size 1 never matters (ND4J gives such views arbitrary strides and sometimes
+     * 'f' ordering, e.g. [1, 1, 80]); every other dimension must have its C-order stride.
+     */
     public static boolean isPacked(INDArray x) {
-        return x.dataType() == DataType.FLOAT && x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x);
+        if (x.dataType() != DataType.FLOAT) return false;
+        long[] shape = x.shape();
+        long[] stride = x.stride();
+        long expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] != 1 && stride[d] != expected) return false;
+            expected *= shape[d];
+        }
+        return true;
     }
 
     /** x itself if packed, else a packed copy. */
