@@ -33,6 +33,8 @@ public final class Infer implements Main.Command {
 
     /** Utterances read and decoded per round (times the batch size): bounds the speech embeddings held at once. */
     private static final int BATCHES_PER_ROUND = 4;
+    /** Audio shorter than this (0.1 s at 16 kHz: 10 feature frames) is skipped as too short to hold speech. */
+    static final int MIN_SAMPLES = 1600;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -117,6 +119,14 @@ public final class Infer implements Main.Command {
                     .withExtra("task", task != null ? task : "from list");
             try (ResultsWriter writer = ResultsWriter.resume(results, run)) {
                 List<Utterance> todo = items.stream().filter(u -> !writer.isDone(u.key())).toList();
+                if (task == null) {
+                    for (Utterance u : todo) {                                          // unknown task: fail before any work
+                        if (u.question() == null && !osum.tasks().has(u.taskTag())) {
+                            throw new IllegalArgumentException(data + ": utterance '" + u.key() + "': unknown task " + u.taskTag()
+                                    + "; known: " + osum.tasks().tags());
+                        }
+                    }
+                }
                 int resumed = items.size() - todo.size();
                 if (resumed > 0) err.println("infer: resuming " + results + ": " + resumed + " of " + items.size() + " keys already done");
                 Stats s = decodeAll(inference, todo, base, task, batch, writer);
@@ -149,7 +159,9 @@ public final class Infer implements Main.Command {
                     s.bad.seen();
                     try {
                         Waveform w = Features.waveform(u, base);
-                        if (w.length() == 0) throw new IllegalArgumentException("no samples");
+                        if (w.length() < MIN_SAMPLES) {
+                            throw new IllegalArgumentException(w.length() + " samples, fewer than " + MIN_SAMPLES + " (0.1 s)");
+                        }
                         inputs.add(new Inference.Input(u.key(), w));
                         queries.add(Inference.queriesFor(u, task == null ? List.of() : List.of(task)));
                         kept.add(u);

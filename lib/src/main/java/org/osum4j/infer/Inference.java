@@ -32,7 +32,15 @@ import java.util.Random;
  * batches ({@link OsumStepModel}, {@link Decoding#run}) → text parsed per task ({@link OutputParser}), answers
  * returned in input order. Greedy and beam search give the same ids at any batch size (rows never interact);
  * sampling draws from {@code seed + row in batch}, so sampled outputs depend on the batching.
- * Not here: reading data lists and writing results files (the {@code infer} command), scoring.
+ * Not here: reading data lists and writing results files (the {@code infer} command), scoring. Not thread-safe
+ * (one reusable decoder workspace per instance).
+ *
+ * <pre>{@code
+ * Inference inf = Inference.of(Osum.load(dir)).withDecoding(DecodingOptions.beam(4));
+ * Answer a = inf.transcribe(Path.of("a.flac"));
+ * List<Answer> more = inf.ask(Path.of("a.flac"), "<TRANSCRIBE> <EMOTION>", "<AGE> <GENDER>");   // encoded once
+ * List<List<Answer>> all = inf.askAll(DataList.read(list), list.getParent(), List.of(), null, 8);
+ * }</pre>
  */
 public final class Inference {
 

@@ -98,6 +98,22 @@ class InferCommandTest {
     }
 
     @Test
+    void taskFromList_usesEachUtterancesTask_andFlagsNothingSilently(@TempDir Path tmp) throws Exception {
+        Path list = list(tmp);
+        Path out = tmp.resolve("by-task.jsonl");
+        run("--model", GoldenSuite.defaultDir().resolve("osum_tiny").toString(), "--data", list.toString(),
+                "--task-from-list", "--max-new", "3", "--out", out.toString());
+        Results r = ResultsReader.read(out);
+        List<Utterance> items = DataList.read(list);
+        for (Results.Entry e : r.entries()) {
+            Utterance u = items.stream().filter(x -> x.key().equals(e.key())).findFirst().orElseThrow();
+            assertEquals(u.taskTag(), e.task(), e.key());
+            if (e.parsed().malformed()) assertFalse(e.parsed().problem().isBlank(), "malformed outputs carry their problem");
+        }
+        assertTrue(r.entries().stream().map(Results.Entry::task).distinct().count() > 1, "the list mixes tasks");
+    }
+
+    @Test
     void decodingSpecs_parse_andBadOnesAreRejected() {
         assertEquals(DecodingOptions.Strategy.GREEDY, Infer.parseDecoding("greedy", 1).strategy());
         assertEquals(4, Infer.parseDecoding("beam:4", 1).beams());
