@@ -240,9 +240,10 @@ public final class Inference {
                 }
             }
         }
-        // length-sorted batches: little left padding, and each row's result is independent of its batch
+        // length-sorted batches: little left padding, and each row's result is independent of its batch; longest
+        // first, so that the decoder workspace is sized once by the first batch and reused by the others
         List<Row> order = new ArrayList<>(rows);
-        order.sort(Comparator.comparingInt(Row::length));
+        order.sort(Comparator.comparingInt(Row::length).reversed());
         Map<Row, Hypothesis> hyps = new LinkedHashMap<>();
         double[] decodeMs = new double[n];
         for (int from = 0; from < order.size(); from += batchSize) {

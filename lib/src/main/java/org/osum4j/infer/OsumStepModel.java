@@ -48,6 +48,8 @@ public final class OsumStepModel implements StepModel {
      * training changed them.
      */
     public static final class Workspace {
+        /** Positions are allocated in steps of this many, so that slightly longer batches reuse the decoder. */
+        static final int POSITION_STEP = 64;
         private final Qwen2Model llm;
         private Qwen2FastDecoder decoder;
         private int capacity, maxLen;
@@ -60,7 +62,12 @@ public final class OsumStepModel implements StepModel {
         Qwen2FastDecoder ensure(int rows, int positions) {
             if (decoder == null || capacity < rows || maxLen < positions) {
                 capacity = Math.max(capacity, rows);
-                maxLen = Math.max(maxLen, positions);
+                int rounded = (positions + POSITION_STEP - 1) / POSITION_STEP * POSITION_STEP;
+                maxLen = Math.max(maxLen, Math.min(rounded, llm.config().maxPositionEmbeddings()));
+                if (maxLen < positions) {
+                    throw new IllegalArgumentException(positions + " positions (prefill + new tokens) > max_position_embeddings "
+                            + llm.config().maxPositionEmbeddings());
+                }
                 decoder = null;                                                   // let the old copy go first
                 decoder = Qwen2FastDecoder.of(llm, capacity, maxLen);
             }
