@@ -24,6 +24,7 @@ public final class Main {
         COMMANDS.put("check-golden", new CheckGolden());
         COMMANDS.put("bench", new Bench());
         COMMANDS.put("eval", new Eval());
+        COMMANDS.put("infer", new Infer());
         COMMANDS.put("runtime", new RuntimeInfo.Command());
         COMMANDS.put("prepare", new Prepare());
         COMMANDS.put("convert", new ModelCommands.Convert());

@@ -122,6 +122,11 @@ public final class Osum implements AutoCloseable {
         return Arrays.copyOf(ids, n);
     }
 
+    /** Batched, windowed inference over this model with deterministic defaults (greedy, default prompts). */
+    public Inference inference() {
+        return Inference.of(this);
+    }
+
     /** {@link #greedyIds} decoded to text, special tokens skipped. */
     public String greedyText(String prompt, INDArray features, int maxNewTokens) {
         return tokenizer.decode(greedyIds(prompt, features, maxNewTokens), true);

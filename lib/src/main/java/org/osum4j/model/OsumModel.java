@@ -367,15 +367,33 @@ public final class OsumModel {
      * @param features per item, log-mel features [T, n_mels]
      */
     public Prefill prefill(long[][] prompts, List<INDArray> features) {
+        if (features.size() != prompts.length) {
+            throw new IllegalArgumentException("prefill: " + prompts.length + " prompts but " + features.size() + " feature arrays");
+        }
+        List<INDArray> speech = new ArrayList<>();
+        for (INDArray f : features) speech.add(encodeUtterance(f));                               // [S_b, H] each
+        return prefillSpeech(prompts, speech);
+    }
+
+    /**
+     * {@link #prefill} from speech embeddings already computed by {@link #encodeUtterance} (so that several
+     * prompts over the same audio encode it once).
+     *
+     * @param speechEmbeds per item, [S, H]
+     */
+    public Prefill prefillSpeech(long[][] prompts, List<INDArray> speechEmbeds) {
         int b = prompts.length;
-        if (features.size() != b) throw new IllegalArgumentException("prefill: " + b + " prompts but " + features.size() + " feature arrays");
+        if (speechEmbeds.size() != b) throw new IllegalArgumentException("prefill: " + b + " prompts but " + speechEmbeds.size() + " speech arrays");
         maxLen(prompts, "prompt", config.llm().vocabSize(), 1);
         int h = config.llm().hiddenSize();
         List<INDArray> rows = new ArrayList<>();
         int[] lengths = new int[b];
         int max = 0;
         for (int r = 0; r < b; r++) {
-            INDArray speech = encodeUtterance(features.get(r));                                    // [S, H]
+            INDArray speech = speechEmbeds.get(r);                                                 // [S, H]
+            if (speech.rank() != 2 || speech.size(1) != h) {
+                throw new IllegalArgumentException("speech embeddings of item " + r + ": expected [S, " + h + "], got " + Params.shape(speech));
+            }
             INDArray prompt = llm.embed(Nd4j.createFromArray(prompts[r]).reshape(1, prompts[r].length))
                     .reshape(prompts[r].length, h);                                                // [P, H]
             INDArray row = Nd4j.vstack(prompt, speechBosEos.getRow(0).reshape(1, h), speech, speechBosEos.getRow(1).reshape(1, h));
