@@ -118,6 +118,11 @@ public final class OsumAdapter {
                 init.linear(cfg.llmHidden(), d, true), "");
     }
 
+    /** The positional table [maxPositions, D] (a fixed buffer, not a parameter; the live array: do not modify). */
+    public INDArray positionTable() {
+        return positions;
+    }
+
     public AdapterConfig config() {
         return config;
     }

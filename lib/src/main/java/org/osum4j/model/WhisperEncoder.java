@@ -147,6 +147,11 @@ public final class WhisperEncoder {
                 Naming.WENET, "encoder.");
     }
 
+    /** The positional table [maxSourcePositions, D] (a fixed buffer, not a parameter; the live array: do not modify). */
+    public INDArray positionTable() {
+        return positions;
+    }
+
     public WhisperConfig config() {
         return config;
     }
