@@ -52,7 +52,6 @@ public final class OsumTrainable implements Trainable<OsumBatch> {
     private final SpecSub specSub;             // null: none
     private final Map<String, INDArray> parameters;      // canonical → live array
     private final Map<String, String> internal;          // canonical → the name the model's gradients use
-    private final Map<String, String> canonical;         // internal → canonical
     private final String embedInternal;                  // the LLM's token table, internal name
 
     /**
@@ -74,7 +73,6 @@ public final class OsumTrainable implements Trainable<OsumBatch> {
         addAll(p, toInternal, toCanonical, model.llm().parameters(), n -> llmCanonical(n, llmPrefix));
         this.parameters = Collections.unmodifiableMap(p);
         this.internal = Collections.unmodifiableMap(toInternal);
-        this.canonical = Collections.unmodifiableMap(toCanonical);
         this.embedInternal = model.llm().parameters().keySet().iterator().next();          // the embedding comes first
     }
 
@@ -104,6 +102,9 @@ public final class OsumTrainable implements Trainable<OsumBatch> {
         Set<String> unknown = new TreeSet<>(trainable);
         unknown.removeAll(parameters.keySet());
         if (!unknown.isEmpty()) throw new IllegalArgumentException("OSUM model has no parameters " + unknown);
+        // the trainer changes weights in place (AdamW, resume): re-derive the conv layers' unfolded copies first
+        model.encoder().weightsChanged();
+        model.adapter().weightsChanged();
         boolean encoderTrains = trainable.stream().anyMatch(n -> n.startsWith("encoder."));
         boolean adapterTrains = encoderTrains || trainable.stream().anyMatch(n -> n.startsWith("adapter."));
 
