@@ -95,6 +95,13 @@ public final class OsumTrainable implements Trainable<OsumBatch> {
         return model.config().toOwnJson().toPrettyString();
     }
 
+    /** Re-derives what the model computes from its weights (the conv layers' unfolded kernels) after in-place updates. */
+    @Override
+    public void parametersChanged() {
+        model.encoder().weightsChanged();
+        model.adapter().weightsChanged();
+    }
+
     // ================================================================== one step
 
     @Override
@@ -102,9 +109,8 @@ public final class OsumTrainable implements Trainable<OsumBatch> {
         Set<String> unknown = new TreeSet<>(trainable);
         unknown.removeAll(parameters.keySet());
         if (!unknown.isEmpty()) throw new IllegalArgumentException("OSUM model has no parameters " + unknown);
-        // the trainer changes weights in place (AdamW, resume): re-derive the conv layers' unfolded copies first
-        model.encoder().weightsChanged();
-        model.adapter().weightsChanged();
+        // weights may have been changed in place outside the trainer too (a notebook's assign): re-derive first
+        parametersChanged();
         boolean encoderTrains = trainable.stream().anyMatch(n -> n.startsWith("encoder."));
         boolean adapterTrains = encoderTrains || trainable.stream().anyMatch(n -> n.startsWith("adapter."));
 

@@ -249,4 +249,22 @@ class OsumTrainableTest {
             assertArrayEquals(tiny.tokenizer.encode("hello world"), o.tokenizer().encode("hello world"));
         }
     }
+
+    /** After trainer steps the in-memory model (inference path, no step in between) equals the model saved and reloaded. */
+    @Test
+    void afterTraining_inMemoryForwardMatchesSavedModel(@TempDir Path tmp) throws Exception {
+        TinyOsum tiny = TinyOsum.get();
+        OsumTrainable model = new OsumTrainable(tiny.model(4), null, null);
+        OsumBatch batch = tiny.collator.firstBatch(7, 2);
+        Trainer.builder(model, ListBatchSource.inOrder(List.of(batch)), config(tmp.resolve("run"), 2, Stages.ADAPTER_ENCODER, 1e-2))
+                .quiet().build().run();
+        model.save(tmp.resolve("m"), tiny.tokenizer.json());
+        long[] lengths = new long[batch.size()];
+        INDArray x = OsumTrainable.pad(batch.features(), 80, lengths);
+        float[] trained = model.model().encodeSpeech(x, lengths).embeds().dup('c').data().asFloat();
+        try (org.osum4j.infer.Osum o = org.osum4j.infer.Osum.load(tmp.resolve("m"))) {
+            float[] reloaded = o.model().encodeSpeech(x, lengths).embeds().dup('c').data().asFloat();
+            assertArrayEquals(reloaded, trained, "in-memory encoder/adapter must use the updated conv weights");
+        }
+    }
 }
