@@ -206,6 +206,9 @@ public final class Train implements Main.Command {
         if (resume && !trainer.resumeIfPossible())
             throw new IllegalArgumentException("--resume: no checkpoint in " + outDir.resolve("checkpoints"));
         out.println(RuntimeInfo.summary());
+        StringBuilder lists = new StringBuilder();
+        trainLists.forEach((name, p) -> lists.append(lists.length() == 0 ? "" : ", ").append(name).append(" (weight ").append(weights.get(name)).append(')'));
+        out.println("data: " + lists + (sources.size() > 1 ? ", mixed by weight" : "") + (dev != null ? "; dev " + dev : ""));
         out.println("training " + trainer.trainable().size() + " of " + trainable.parameters().size() + " tensors (stage "
                 + tc.stage() + ") from step " + trainer.step() + " to " + tc.steps() + ", output " + outDir);
         List<StepLog> log = trainer.run();

@@ -100,6 +100,26 @@ class TrainCommandTest {
     }
 
     @Test
+    void train_twoWeightedLists_runsOnTheirMix(@TempDir Path tmp) throws Exception {
+        Path mini = GoldenSuite.repoRoot().resolve("data/synth-mini");
+        List<Utterance> all = DataList.read(mini.resolve("train.jsonl"));
+        List<Utterance> a = new ArrayList<>(), b = new ArrayList<>();
+        for (Utterance u : all.subList(0, 4)) a.add(u.withWav(mini.resolve(u.wav()).toString()));
+        for (Utterance u : all.subList(40, 44)) b.add(u.withWav(mini.resolve(u.wav()).toString()));
+        DataList.write(tmp.resolve("a.jsonl"), a);
+        DataList.write(tmp.resolve("b.jsonl"), b);
+        Path cfg = tmp.resolve("train.yaml");
+        Files.writeString(cfg, CONFIG.replace("train: [{list: train.jsonl, weight: 1.0}]", "train: [{list: a.jsonl, weight: 1.0}, {list: b.jsonl, weight: 1.0}]")
+                .replace("  dev: dev.jsonl\n", "").replace("max_frames_in_batch: 1200", "max_frames_in_batch: 300"));
+        Path out = tmp.resolve("out");
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        new Train(new PrintStream(buf, true)).train(cfg, out, 6L, false, true);
+        assertEquals(6, Files.readString(out.resolve(TrainLog.JSONL)).lines().count());
+        String printed = buf.toString();
+        assertTrue(printed.contains("a.jsonl#0 (weight 1.0)") && printed.contains("b.jsonl#1 (weight 1.0)"), printed);
+    }
+
+    @Test
     void train_unknownKey_isAnErrorNamingIt(@TempDir Path tmp) throws Exception {
         Path cfg = tmp.resolve("bad.yaml");
         Files.writeString(cfg, CONFIG.replace("data:\n", "data:\n  agument: true\n"));
