@@ -30,6 +30,7 @@ public final class Main {
         COMMANDS.put("convert", new ModelCommands.Convert());
         COMMANDS.put("export", new ModelCommands.Export());
         COMMANDS.put("describe", new ModelCommands.DescribeModel());
+        COMMANDS.put("train", new Train());
     }
 
     private Main() {}

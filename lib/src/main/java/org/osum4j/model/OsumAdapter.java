@@ -118,6 +118,19 @@ public final class OsumAdapter {
                 init.linear(cfg.llmHidden(), d, true), "");
     }
 
+    /**
+     * Call after the weights were changed in place (optimizer step, resume): re-derives the down-sampling
+     * convolutions' unfolded weight copies, which the forward reads.
+     */
+    public void weightsChanged() {
+        for (Conv1d c : downsample) c.refreshUnfolded();
+    }
+
+    /** The positional table [maxPositions, D] (a fixed buffer, not a parameter; the live array: do not modify). */
+    public INDArray positionTable() {
+        return positions;
+    }
+
     public AdapterConfig config() {
         return config;
     }

@@ -147,6 +147,20 @@ public final class WhisperEncoder {
                 Naming.WENET, "encoder.");
     }
 
+    /**
+     * Call after the weights were changed in place (optimizer step, resume): re-derives the convolutions'
+     * unfolded weight copies, which the forward reads.
+     */
+    public void weightsChanged() {
+        conv1.refreshUnfolded();
+        conv2.refreshUnfolded();
+    }
+
+    /** The positional table [maxSourcePositions, D] (a fixed buffer, not a parameter; the live array: do not modify). */
+    public INDArray positionTable() {
+        return positions;
+    }
+
     public WhisperConfig config() {
         return config;
     }

@@ -41,6 +41,13 @@ public interface Trainable<B extends Batch> {
     StepResult lossAndGradients(B batch, Set<String> trainable, boolean training, RandomGenerator rng);
 
     /**
+     * Called by the trainer after it changed parameters in place (each optimizer step, resume, loadWeights),
+     * for models that keep arrays derived from their weights (e.g. unfolded convolution kernels) in step.
+     */
+    default void parametersChanged() {
+    }
+
+    /**
      * The model's configuration as JSON text, written as {@code config.json} beside the weights of each
      * checkpoint so a checkpoint loads on its own; null when there is none.
      */

@@ -211,6 +211,7 @@ public final class Trainer<B extends Batch> {
             nonFiniteInARow = 0;
             if (config.clip() > 0) GradClip.clip(grad, config.clip());
             optimizer.step(params, grad, lr);
+            model.parametersChanged();
         }
         double seconds = Math.max(1e-9, (System.nanoTime() - t0) / NANOS_PER_SECOND);
         StepLog s = new StepLog(step, loss, lr, norm, tokens, audio, tokens / seconds, audio / seconds, skipped, keys);
@@ -358,6 +359,7 @@ public final class Trainer<B extends Batch> {
                         + ", the model's is " + Arrays.toString(p.shape()));
             p.assign(TrainCheckpoint.toArray(t).castTo(p.dataType()));
         }
+        model.parametersChanged();
     }
 
     // ------------------------------------------------------------------------------------------------ files

@@ -10,5 +10,17 @@
  * {@code BatchSource} (e.g. {@code DynamicBatchSource} per task, combined by {@code WeightedMixSource}); then
  * {@code Trainer.builder(model, source, TrainConfig.read(file)).runRecord(RuntimeInfo.runRecord(...)).build()}
  * and {@code resumeIfPossible(); run();}. Runtime settings are passed in: this package never imports {@code cli}.
+ *
+ * <p>OSUM itself: {@link org.osum4j.train.OsumTrainable} (an {@code OsumModel} as a Trainable: the whole step,
+ * SpecAugment/SpecSub on the fly, every stage incl. LLM base weights), {@link org.osum4j.train.OsumCollator}
+ * (data list → tokenize/filter/log-mel/dynamic batches → {@link org.osum4j.train.OsumBatch}, per (seed, epoch)):
+ * <pre>{@code
+ * OsumTrainable model = OsumTrainable.osum(Osum.load(dir).model());
+ * OsumCollator data = OsumCollator.of(list, LogMel.of(80), new Examples(TaskRegistry.osum(), tok, false),
+ *         Filter.osum(), DynamicBatcher.Config.osum());
+ * Trainer.builder(model, data.source(), config).build().run();
+ * model.save(outDir, tok.json());                         // this project's layout, Osum.load reads it
+ * }</pre>
+ * {@code ./osum train --config FILE} wires the same from a YAML file ({@code models/tiny/train.yaml}).
  */
 package org.osum4j.train;

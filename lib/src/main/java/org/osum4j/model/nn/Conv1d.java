@@ -27,6 +27,14 @@ public record Conv1d(INDArray weight, INDArray unfolded, INDArray bias, int stri
         }
     }
 
+    /**
+     * Re-derives {@link #unfolded} from {@link #weight} in place, after the weight was changed in place (an
+     * optimizer step, a resumed checkpoint): the forward reads only the unfolded copy.
+     */
+    public void refreshUnfolded() {
+        unfolded.assign(unfold(weight));
+    }
+
     private static INDArray unfold(INDArray w) {
         long d = w.size(0), c = w.size(1), k = w.size(2);
         return w.permute(2, 1, 0).dup('c').reshape('c', k * c, d);   // [K, C, D] → [K·C, D]

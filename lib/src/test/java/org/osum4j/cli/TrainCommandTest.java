@@ -1,0 +1,140 @@
+package org.osum4j.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osum4j.data.DataList;
+import org.osum4j.data.Utterance;
+import org.osum4j.golden.GoldenSuite;
+import org.osum4j.infer.Osum;
+import org.osum4j.model.OsumModel;
+import org.osum4j.model.io.OsumConfig;
+import org.osum4j.train.OsumTrainable;
+import org.osum4j.train.TrainCheckpoint;
+import org.osum4j.train.TrainLog;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** ./osum train end to end on a very small from-scratch model, and the shipped tiny config. */
+class TrainCommandTest {
+
+    /** 8 synth-mini utterances with absolute audio paths, as a list in {@code dir}. */
+    private static Path smallList(Path dir, String split, int n) throws Exception {
+        Path mini = GoldenSuite.repoRoot().resolve("data/synth-mini");
+        List<Utterance> us = new ArrayList<>();
+        for (Utterance u : DataList.read(mini.resolve(split + ".jsonl")).subList(0, n)) us.add(u.withWav(mini.resolve(u.wav()).toString()));
+        Path list = dir.resolve(split + ".jsonl");
+        DataList.write(list, us);
+        return list;
+    }
+
+    private static final String CONFIG = """
+            model:
+              init: random
+              seed: 3
+              config:
+                encoder: {numMelBins: 80, dModel: 32, encoderLayers: 1, encoderAttentionHeads: 2, encoderFfnDim: 64,
+                          maxSourcePositions: 1500, layerNormEps: 1.0e-5}
+                adapter: {dModel: 32, convKernel: 3, convStrides: [1, 2, 2], convLeftPad: 2, numLayers: 1, numHeads: 2,
+                          ffnDim: 64, activation: relu, maxPositions: 500, layerNormEps: 1.0e-5, llmHidden: 32}
+                llm: {vocab_size: 400, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 2,
+                      num_key_value_heads: 1, rms_norm_eps: 1.0e-6, rope_theta: 10000.0, tie_word_embeddings: true,
+                      max_position_embeddings: 2048}
+                lora: {r: 4, alpha: 8, dropout: 0.0, target_modules: [q_proj, v_proj]}
+                speech_token_num: 0
+                eod_id: 0
+                prompt_pad_id: 0
+            tokenizer: {vocab_size: 400}
+            data:
+              train: [{list: train.jsonl, weight: 1.0}]
+              dev: dev.jsonl
+              max_frames_in_batch: 1200
+            train:
+              seed: 5
+              steps: 100
+              optimizer: {lr: 1.0e-3}
+              schedule: {kind: cosine, warmup_steps: 1, min_lr: 1.0e-5}
+              checkpoint_every: 2
+              validate_every: 2
+              stage: all
+              output_dir: ignored-out
+            """;
+
+    @Test
+    void train_threeSteps_writesCheckpointsLogsAndALoadableModel_thenResumes(@TempDir Path tmp) throws Exception {
+        smallList(tmp, "train", 8);
+        smallList(tmp, "dev", 2);
+        Path cfg = tmp.resolve("train.yaml");
+        Files.writeString(cfg, CONFIG);
+        Path out = tmp.resolve("out");
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        Train cmd = new Train(new PrintStream(buf, true));
+        assertEquals(0, cmd.run(new String[]{"--config", cfg.toString(), "--out", out.toString(), "--steps", "3", "--quiet"}));
+
+        assertTrue(Files.isRegularFile(out.resolve(Train.TOKENIZER_FILE)));
+        assertTrue(Files.isRegularFile(out.resolve("run.json")));
+        assertEquals(1 + 3, Files.readAllLines(out.resolve(TrainLog.CSV)).size(), "header + 3 steps");
+        assertTrue(Files.isRegularFile(out.resolve(TrainLog.VALIDATION_CSV)), "dev loss logged");
+        assertEquals(3, TrainCheckpoint.load(out).state().step());
+        try (Osum o = Osum.load(out.resolve(Train.MODEL_DIR))) {
+            assertEquals(Osum.Layout.OWN, o.layout());
+            assertEquals(32, o.config().encoder().dModel());
+            assertEquals(o.tokenizer().endOfTextId(), o.config().eodId());
+        }
+
+        // continue the same run to step 5
+        assertEquals(0, cmd.run(new String[]{"--config", cfg.toString(), "--out", out.toString(), "--steps", "5", "--quiet", "--resume"}));
+        assertEquals(1 + 5, Files.readAllLines(out.resolve(TrainLog.CSV)).size());
+        assertEquals(5, TrainCheckpoint.load(out).state().step());
+        // a fresh run into a folder with checkpoints must not silently start over
+        assertThrows(IllegalStateException.class,
+                () -> cmd.run(new String[]{"--config", cfg.toString(), "--out", out.toString(), "--steps", "6", "--quiet"}));
+    }
+
+    @Test
+    void train_twoWeightedLists_runsOnTheirMix(@TempDir Path tmp) throws Exception {
+        Path mini = GoldenSuite.repoRoot().resolve("data/synth-mini");
+        List<Utterance> all = DataList.read(mini.resolve("train.jsonl"));
+        List<Utterance> a = new ArrayList<>(), b = new ArrayList<>();
+        for (Utterance u : all.subList(0, 4)) a.add(u.withWav(mini.resolve(u.wav()).toString()));
+        for (Utterance u : all.subList(40, 44)) b.add(u.withWav(mini.resolve(u.wav()).toString()));
+        DataList.write(tmp.resolve("a.jsonl"), a);
+        DataList.write(tmp.resolve("b.jsonl"), b);
+        Path cfg = tmp.resolve("train.yaml");
+        Files.writeString(cfg, CONFIG.replace("train: [{list: train.jsonl, weight: 1.0}]", "train: [{list: a.jsonl, weight: 1.0}, {list: b.jsonl, weight: 1.0}]")
+                .replace("  dev: dev.jsonl\n", "").replace("max_frames_in_batch: 1200", "max_frames_in_batch: 300"));
+        Path out = tmp.resolve("out");
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        new Train(new PrintStream(buf, true)).train(cfg, out, 6L, false, true);
+        assertEquals(6, Files.readString(out.resolve(TrainLog.JSONL)).lines().count());
+        String printed = buf.toString();
+        assertTrue(printed.contains("a.jsonl#0 (weight 1.0)") && printed.contains("b.jsonl#1 (weight 1.0)"), printed);
+    }
+
+    @Test
+    void train_unknownKey_isAnErrorNamingIt(@TempDir Path tmp) throws Exception {
+        Path cfg = tmp.resolve("bad.yaml");
+        Files.writeString(cfg, CONFIG.replace("data:\n", "data:\n  agument: true\n"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Train().train(cfg, tmp.resolve("o"), 2L, false, true));
+        assertTrue(e.getMessage().contains("data.agument"), e.getMessage());
+    }
+
+    @Test
+    void tinyConfig_isAFromScratchModelOf2To3MParameters() throws Exception {
+        OsumConfig c = Train.modelConfig(GoldenSuite.repoRoot().resolve("models/tiny/train.yaml"));
+        OsumModel m = OsumModel.random(c, 1, 0.02);
+        long params = new OsumTrainable(m, null, null).parameters().values().stream().mapToLong(a -> a.length()).sum();
+        System.out.printf("models/tiny: %,d parameters%n", params);
+        assertTrue(params >= 2_000_000 && params <= 3_000_000, params + " parameters");
+        assertTrue(c.encoder().dModel() >= 128 && c.encoder().dModel() <= 192);
+    }
+}
