@@ -3,11 +3,9 @@ package org.osum4j.model;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osum4j.golden.Check;
-import org.osum4j.golden.GoldenSuite;
+import org.osum4j.golden.GoldenTesting;
 import org.osum4j.golden.ParityReport;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,12 +20,7 @@ class OsumGradientParityTest {
 
     @Test
     void everyGradient_matchesOsumOnEveryOsumFixture() throws Exception {
-        List<Path> fixtures = GoldenSuite.fixtures(GoldenSuite.defaultDir(), checker::accepts);
-        assertFalse(fixtures.isEmpty(), "no osum_tiny fixtures under " + GoldenSuite.defaultDir());
-        ParityReport report = new ParityReport();
-        for (Path f : fixtures) checker.check(f, report);
-        report.print(System.out);
-        assertTrue(report.allOk(), report.failures());
+        ParityReport report = GoldenTesting.checkEvery(checker);
         for (String part : List.of("grad.encoder.embed.conv.0.weight", "grad.down_sample_2.conv.1.weight",
                 "grad.speech_transformer.encoders.0.self_attn.linear_q.weight", "grad.speech_token_emded.weight")) {
             assertTrue(report.checks().stream().anyMatch(c -> c.tensor().equals(part)), part + " must be compared");
@@ -36,8 +29,8 @@ class OsumGradientParityTest {
 
     @Test
     void corruptedEncoderGradient_failsThatTensorOnly(@TempDir Path tmp) throws Exception {
-        Path src = GoldenSuite.fixtures(GoldenSuite.defaultDir(), checker::accepts).get(0);
-        Path copy = copyTree(src, tmp.resolve(src.getFileName().toString()));
+        Path src = GoldenTesting.firstFixture(checker);
+        Path copy = GoldenTesting.copyTree(src, tmp.resolve(src.getFileName().toString()));
         String bad = "grad.encoder.embed.conv.0.weight";
         WhisperEncoderParityTest.corrupt(copy.resolve("io.safetensors"), bad, 0.01f);
         ParityReport report = new ParityReport();
@@ -48,15 +41,4 @@ class OsumGradientParityTest {
         assertEquals(bad, failed.get(0).tensor());
     }
 
-    /** The fixture folder with its sub-folders (the LLM config lives in llm/). */
-    private static Path copyTree(Path from, Path to) throws IOException {
-        try (var all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path dst = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(dst);
-                else Files.copy(p, dst);
-            }
-        }
-        return to;
-    }
 }

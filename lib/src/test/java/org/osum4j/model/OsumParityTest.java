@@ -3,14 +3,12 @@ package org.osum4j.model;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osum4j.golden.Check;
-import org.osum4j.golden.GoldenSuite;
+import org.osum4j.golden.GoldenTesting;
 import org.osum4j.golden.ParityReport;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,12 +20,7 @@ class OsumParityTest {
 
     @Test
     void osum_matchesOsumsOwnCodeOnEveryOsumFixture() throws Exception {
-        List<Path> fixtures = GoldenSuite.fixtures(GoldenSuite.defaultDir(), checker::accepts);
-        assertFalse(fixtures.isEmpty(), "no osum_tiny fixtures under " + GoldenSuite.defaultDir());
-        ParityReport report = new ParityReport();
-        for (Path f : fixtures) checker.check(f, report);
-        report.print(System.out);
-        assertTrue(report.allOk(), report.failures());
+        ParityReport report = GoldenTesting.checkEvery(checker);
         for (String row : List.of("llm.inputs_embeds (valid positions)", "llm.labels", "llm.position_ids", "loss",
                 "generate.0.output_ids", "generate.*.output_ids (one left-padded batch)")) {
             assertTrue(report.checks().stream().anyMatch(c -> c.fixture().endsWith("/model") && c.tensor().equals(row)),
@@ -41,8 +34,8 @@ class OsumParityTest {
 
     @Test
     void osum_corruptedFinalNorm_failsLogitsButNotFeatures(@TempDir Path tmp) throws Exception {
-        Path src = GoldenSuite.fixtures(GoldenSuite.defaultDir(), checker::accepts).get(0);
-        Path copy = copyTree(src, tmp.resolve(src.getFileName().toString()));
+        Path src = GoldenTesting.firstFixture(checker);
+        Path copy = GoldenTesting.copyTree(src, tmp.resolve(src.getFileName().toString()));
         Files.delete(copy.resolve("infer.pt"));   // the model then loads model.safetensors, which we corrupt
         WhisperEncoderParityTest.corrupt(copy.resolve("model.safetensors"), "llama_model.base_model.model.model.norm.weight", 0.5f);
         ParityReport report = new ParityReport();
@@ -54,14 +47,4 @@ class OsumParityTest {
         assertTrue(report.checks().stream().filter(c -> c.tensor().startsWith("features.")).allMatch(Check::ok));
     }
 
-    static Path copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(t);
-                else Files.copy(p, t);
-            }
-        }
-        return to;
-    }
 }

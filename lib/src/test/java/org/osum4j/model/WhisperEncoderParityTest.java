@@ -2,13 +2,12 @@ package org.osum4j.model;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osum4j.golden.GoldenSuite;
+import org.osum4j.golden.GoldenTesting;
 import org.osum4j.golden.ParityReport;
 import org.osum4j.model.io.SafeTensors;
 import org.osum4j.model.io.TensorData;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,18 +23,13 @@ class WhisperEncoderParityTest {
 
     @Test
     void encoder_matchesHfOnEveryWhisperEncoderFixture() throws Exception {
-        List<Path> fixtures = GoldenSuite.fixtures(GoldenSuite.defaultDir(), checker::accepts);
-        assertFalse(fixtures.isEmpty(), "no whisper_encoder fixtures under " + GoldenSuite.defaultDir());
-        ParityReport report = new ParityReport();
-        for (Path f : fixtures) checker.check(f, report);
-        report.print(System.out);
-        assertTrue(report.allOk(), report.failures());
+        ParityReport report = GoldenTesting.checkEvery(checker);
     }
 
     @Test
     void encoder_corruptedWeight_isNotOk(@TempDir Path tmp) throws Exception {
-        Path src = GoldenSuite.fixtures(GoldenSuite.defaultDir(), checker::accepts).get(0);
-        Path copy = copyFixture(src, tmp.resolve(src.getFileName().toString()));
+        Path src = GoldenTesting.firstFixture(checker);
+        Path copy = GoldenTesting.copyTree(src, tmp.resolve(src.getFileName().toString()));
         corrupt(copy.resolve("model.safetensors"), "layers.0.fc2.bias", 0.1f);
         ParityReport report = new ParityReport();
         checker.check(copy, report);
@@ -44,14 +38,6 @@ class WhisperEncoderParityTest {
         assertTrue(report.checks().get(0).ok(), "hidden_states.0 comes before the corrupted block and must still match");
     }
 
-    /** Copies the files of a fixture folder (flat) into {@code to}. */
-    static Path copyFixture(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (var files = Files.list(from)) {
-            for (Path p : files.toList()) if (Files.isRegularFile(p)) Files.copy(p, to.resolve(p.getFileName()));
-        }
-        return to;
-    }
 
     /**
      * Rewrites a safetensors file with {@code delta} added to the first element of one float tensor (one
