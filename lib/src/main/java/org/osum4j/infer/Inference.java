@@ -250,6 +250,7 @@ public final class Inference {
             List<Row> batch = order.subList(from, Math.min(order.size(), from + batchSize));
             long t0 = System.nanoTime();
             List<Hypothesis> out = decodeBatch(model, batch, speech, dec);
+            org.osum4j.model.NativeMemory.relieve();                 // free dead native buffers when RSS grows
             double share = (System.nanoTime() - t0) * MS_PER_NS / batch.size();
             for (int r = 0; r < batch.size(); r++) {
                 hyps.put(batch.get(r), out.get(r));

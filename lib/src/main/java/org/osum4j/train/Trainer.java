@@ -154,6 +154,7 @@ public final class Trainer<B extends Batch> {
         try (Progress progress = startProgress(untilStep - firstStep)) {
             while (step < untilStep) {
                 StepLog s = trainStep();
+                org.osum4j.model.NativeMemory.relieve();             // free dead native buffers when RSS grows
                 logged.add(s);
                 if (progress != null) {
                     progress.metric("step", step).metric("loss", s.loss()).metric("lr", s.lr())
