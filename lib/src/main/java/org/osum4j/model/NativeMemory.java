@@ -56,10 +56,19 @@ public final class NativeMemory {
         }
         if (rss - baseline <= MARGIN) return false;
         System.gc();
-        try {
-            Thread.sleep(10);                               // let the deallocator threads free the buffers
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        // ND4J's deallocator threads free the collected buffers after the GC; on a busy machine that takes a
+        // while. Wait (up to 2 s) until the resident set stops shrinking, so the next baseline is a real floor.
+        long last = residentBytes();
+        for (int i = 0; i < 100; i++) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            long now = residentBytes();
+            if (now >= last - (16L << 20)) break;           // shrank by less than 16 MiB in 20 ms: settled
+            last = now;
         }
         baseline = Math.max(0, residentBytes());
         return true;
