@@ -147,20 +147,26 @@ public final class OsumAdapter {
     public record Output(INDArray speech, FrameMask mask, INDArray downSampled, INDArray afterEmbed, INDArray transformerOut) {
     }
 
-    /**
-     * encoderOut [B, T, D] with its frame mask (null = all valid) → speech embeddings [B, S, Hd],
-     * S = ⌈⌈T/2⌉/2⌉. Invalid encoder frames are not zeroed: the causal convs never carry them into valid outputs.
-     */
-    public Output forward(INDArray encoderOut, FrameMask mask) {
+    /** The boundary check of {@link #forward} and {@link #trace}: encoderOut [B, T, D]; null mask = all valid. */
+    private FrameMask checkedMask(INDArray encoderOut, FrameMask mask) {
         if (encoderOut.rank() != 3 || encoderOut.size(2) != config.dModel()) {
             throw new IllegalArgumentException("adapter input: expected [B, T, " + config.dModel() + "], got "
                     + Params.shape(encoderOut));
         }
         int b = (int) encoderOut.size(0), t = (int) encoderOut.size(1);
-        if (mask == null) mask = FrameMask.full(b, t);
+        if (mask == null) return FrameMask.full(b, t);
         if (mask.batch() != b || mask.frames() != t) {
             throw new IllegalArgumentException("adapter mask " + mask + " does not fit input " + Params.shape(encoderOut));
         }
+        return mask;
+    }
+
+    /**
+     * encoderOut [B, T, D] with its frame mask (null = all valid) → speech embeddings [B, S, Hd],
+     * S = ⌈⌈T/2⌉/2⌉. Invalid encoder frames are not zeroed: the causal convs never carry them into valid outputs.
+     */
+    public Output forward(INDArray encoderOut, FrameMask mask) {
+        mask = checkedMask(encoderOut, mask);
 
         // 1. down_sample_2: 3 × [left zero-pad, conv (stride 1, 2, 2), GELU]; the mask keeps frames 0, s, 2s, …
         INDArray x = encoderOut;
@@ -241,15 +247,7 @@ public final class OsumAdapter {
 
     /** {@link #forward} keeping the activations for {@link #backward}: the same layers, masks and numbers. */
     public Trace trace(INDArray encoderOut, FrameMask mask) {
-        if (encoderOut.rank() != 3 || encoderOut.size(2) != config.dModel()) {
-            throw new IllegalArgumentException("adapter input: expected [B, T, " + config.dModel() + "], got "
-                    + Params.shape(encoderOut));
-        }
-        int b = (int) encoderOut.size(0), t = (int) encoderOut.size(1);
-        if (mask == null) mask = FrameMask.full(b, t);
-        if (mask.batch() != b || mask.frames() != t) {
-            throw new IllegalArgumentException("adapter mask " + mask + " does not fit input " + Params.shape(encoderOut));
-        }
+        mask = checkedMask(encoderOut, mask);
         List<INDArray> convIn = new ArrayList<>(), convOut = new ArrayList<>();
         INDArray x = encoderOut;
         for (Conv1d conv : downsample) {

@@ -198,12 +198,11 @@ public final class WhisperEncoder {
     }
 
     /**
-     * OSUM layout: feats [B, T, n_mels] (wenet's {@code batch.feats}), zero-padded to T. With
-     * {@code lengths}, input frame t of item b is valid iff t &lt; lengths[b]; the mask follows the stride-2
-     * conv as wenet's {@code mask[:, (T+1) % 2 :: 2]} on the padded length T, and padded output frames are
-     * masked as attention keys. Their own outputs are finite but meaningless.
+     * The boundary check of {@link #forwardFrames} and {@link #trace}: feats [B, T, n_mels] with 1 ≤ T ≤ the
+     * positional table's frames, lengths per item or null; returns the wenet prefix mask after the stride-2
+     * stem ({@code mask[:, :, (T+1)%2::2]}), or null when there are no lengths.
      */
-    public Output forwardFrames(INDArray feats, long[] lengths, boolean withHiddenStates) {
+    private FrameMask inputMask(INDArray feats, long[] lengths) {
         if (feats.rank() != 3 || feats.size(2) != config.numMelBins()) {
             throw new IllegalArgumentException("encoder input: expected [B, T, " + config.numMelBins() + "] (frames first), got "
                     + Params.shape(feats));
@@ -213,13 +212,21 @@ public final class WhisperEncoder {
             throw new IllegalArgumentException("encoder input: " + t + " frames; the positional table ("
                     + config.maxSourcePositions() + " rows) allows 1 to " + config.maxInputFrames());
         }
-        FrameMask mask = null;
-        if (lengths != null) {
-            if (lengths.length != b) {
-                throw new IllegalArgumentException("encoder lengths: " + lengths.length + " values for a batch of " + b);
-            }
-            mask = FrameMask.ofLengths(lengths, t).subsample((t + 1) % 2, DOWNSAMPLE);   // [B, S] prefix mask
+        if (lengths == null) return null;
+        if (lengths.length != b) {
+            throw new IllegalArgumentException("encoder lengths: " + lengths.length + " values for a batch of " + b);
         }
+        return FrameMask.ofLengths(lengths, t).subsample((t + 1) % 2, DOWNSAMPLE);
+    }
+
+    /**
+     * OSUM layout: feats [B, T, n_mels] (wenet's {@code batch.feats}), zero-padded to T. With
+     * {@code lengths}, input frame t of item b is valid iff t &lt; lengths[b]; the mask follows the stride-2
+     * conv as wenet's {@code mask[:, (T+1) % 2 :: 2]} on the padded length T, and padded output frames are
+     * masked as attention keys. Their own outputs are finite but meaningless.
+     */
+    public Output forwardFrames(INDArray feats, long[] lengths, boolean withHiddenStates) {
+        FrameMask mask = inputMask(feats, lengths);                                 // [B, S] or null
 
         INDArray x = Activation.GELU_ERF.apply(conv1.apply(feats));                 // [B, T, D]
         x = Activation.GELU_ERF.apply(conv2.apply(x));                               // [B, S, D], S = ⌈T/2⌉
@@ -236,7 +243,7 @@ public final class WhisperEncoder {
         INDArray beforeNorm = x;
         INDArray out = finalNorm.apply(x);                                           // [B, S, D]
         if (withHiddenStates) hidden.set(hidden.size() - 1, out);
-        return new Output(out, mask != null ? mask : FrameMask.full(b, (int) s), hidden,
+        return new Output(out, mask != null ? mask : FrameMask.full((int) feats.size(0), (int) s), hidden,
                 withHiddenStates ? beforeNorm : null);
     }
 
@@ -307,15 +314,7 @@ public final class WhisperEncoder {
      * the same numbers. feats [B, T, n_mels], lengths per item or null.
      */
     public Trace trace(INDArray feats, long[] lengths) {
-        if (feats.rank() != 3 || feats.size(2) != config.numMelBins()) {
-            throw new IllegalArgumentException("encoder input: expected [B, T, " + config.numMelBins() + "] (frames first), got "
-                    + Params.shape(feats));
-        }
-        int b = (int) feats.size(0), t = (int) feats.size(1);
-        if (lengths != null && lengths.length != b) {
-            throw new IllegalArgumentException("encoder lengths: " + lengths.length + " values for a batch of " + b);
-        }
-        FrameMask mask = lengths == null ? null : FrameMask.ofLengths(lengths, t).subsample((t + 1) % 2, DOWNSAMPLE); // [B, S]
+        FrameMask mask = inputMask(feats, lengths);                                 // [B, S] or null
         INDArray c1 = conv1.apply(feats);                                            // [B, T, D]
         INDArray g1 = Activation.GELU_ERF.apply(c1);                                 // [B, T, D]
         INDArray c2 = conv2.apply(g1);                                               // [B, S, D]
@@ -332,7 +331,7 @@ public final class WhisperEncoder {
             x = tr.output();                                                         // [B, S, D]
         }
         INDArray out = finalNorm.apply(x);                                           // [B, S, D]
-        return new Trace(feats, c1, g1, c2, traces, new Output(out, mask != null ? mask : FrameMask.full(b, (int) s),
+        return new Trace(feats, c1, g1, c2, traces, new Output(out, mask != null ? mask : FrameMask.full((int) feats.size(0), (int) s),
                 Collections.emptyList(), x));
     }
 
