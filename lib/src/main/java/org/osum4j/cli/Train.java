@@ -45,7 +45,9 @@ import java.util.Set;
  * <pre>
  * model:     {dir: OSUM_MODEL_DIR}  or  {init: random, config: FILE_OR_MAPPING (own-format OsumConfig), seed, std}
  * tokenizer: {vocab_size: N}        (init: random only: BPE built from the train lists' texts and the prompts)
- * data:      {train: [{list: X.jsonl, weight: W}, ...], dev: Y.jsonl, max_frames_in_batch, max_seq_in_batch, augment}
+ * data:      {train: [{list: X.jsonl, weight: W}, ...], dev: Y.jsonl, max_frames_in_batch, max_seq_in_batch, augment,
+ *             dev_decode_per_task: N (each validation also decodes N dev utterances per task, greedy, and scores
+ *             them: WER, label accuracy, AAS, answer accuracy per task; 0 = loss only, the default)}
  * train:     TrainConfig keys (seed, steps, optimizer, schedule, stage, output_dir, ...)
  * </pre>
  * This class reads files and wires the parts; the step is {@link OsumTrainable}, the loop {@link Trainer}.
@@ -58,7 +60,8 @@ public final class Train implements Main.Command {
     public static final String TOKENIZER_FILE = "tokenizer.json";
     private static final Set<String> SECTIONS = Set.of("model", "tokenizer", "data", "train");
     private static final Set<String> MODEL_KEYS = Set.of("dir", "init", "config", "seed", "std");
-    private static final Set<String> DATA_KEYS = Set.of("train", "dev", "max_frames_in_batch", "max_seq_in_batch", "augment");
+    private static final Set<String> DATA_KEYS = Set.of("train", "dev", "max_frames_in_batch", "max_seq_in_batch", "augment",
+            "dev_decode_per_task");
     private static final double DEFAULT_INIT_STD = 0.02;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -158,6 +161,7 @@ public final class Train implements Main.Command {
                 intOr(dm, "max_seq_in_batch", (int) osumBatching.maxSeqInBatch(), where),
                 osumBatching.sortBuffer(), osumBatching.shuffleBuffer());
         boolean augment = !(dm.get("augment") instanceof Boolean b) || b;
+        int decodePerTask = dm.containsKey("dev_decode_per_task") ? nonNegativeInt(dm, "dev_decode_per_task", where) : 0;
 
         // --- model and tokenizer
         Map<String, Object> mm = section(root, "model", where);
@@ -200,7 +204,19 @@ public final class Train implements Main.Command {
         List<OsumBatch> devBatches = dev == null ? List.of()
                 : OsumCollator.of(dev, logMel, examples, Filter.osum(), batching).singles(tc.seed());
         Trainer<OsumBatch>[] self = new Trainer[1];
-        if (!devBatches.isEmpty()) b.validator(step -> self[0].lossValidator(devBatches, OsumBatch::task).validate(step));
+        DecodeValidator decodeValidator = dev != null && decodePerTask > 0
+                ? new DecodeValidator(model, tokenizer, TaskRegistry.osum(), dev, decodePerTask) : null;
+        if (!devBatches.isEmpty()) b.validator(step -> {
+            Map<String, Map<String, Double>> m = new LinkedHashMap<>(self[0].lossValidator(devBatches, OsumBatch::task).validate(step));
+            if (decodeValidator != null) {
+                decodeValidator.validate(step).forEach((task, metrics) -> m.merge(task, metrics, (a, c) -> {
+                    Map<String, Double> both = new LinkedHashMap<>(a);
+                    both.putAll(c);
+                    return both;
+                }));
+            }
+            return m;
+        });
         Trainer<OsumBatch> trainer = b.build();
         self[0] = trainer;
         if (resume && !trainer.resumeIfPossible())
@@ -284,6 +300,11 @@ public final class Train implements Main.Command {
         for (String k : m.keySet())
             if (!known.contains(k)) throw new IllegalArgumentException(where + ": unknown key '" + prefix + k + "' (known: "
                     + new java.util.TreeSet<>(known) + ")");
+    }
+
+    private static int nonNegativeInt(Map<String, Object> m, String key, String where) {
+        if (m.get(key) instanceof Integer i && i >= 0) return i;
+        throw new IllegalArgumentException(where + ": data." + key + " must be a non-negative integer, got " + m.get(key));
     }
 
     private static int intOr(Map<String, Object> m, String key, int def, String where) {

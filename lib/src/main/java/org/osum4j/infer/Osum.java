@@ -67,6 +67,15 @@ public final class Osum implements AutoCloseable {
         return new Osum(dir, layout, m, Tokenizer.load(tokenizerPath(dir)), TaskRegistry.osum());
     }
 
+    /**
+     * A facade over a model held in memory (e.g. the one a trainer is updating), so that validation decodes with
+     * exactly the inference path. {@code source} only labels it.
+     */
+    public static Osum of(OsumModel model, Tokenizer tokenizer, TaskRegistry tasks, Path source) {
+        return new Osum(java.util.Objects.requireNonNull(source, "source"), Layout.OWN, java.util.Objects.requireNonNull(model, "model"),
+                java.util.Objects.requireNonNull(tokenizer, "tokenizer"), java.util.Objects.requireNonNull(tasks, "tasks"));
+    }
+
     public OsumModel model() {
         return model;
     }

@@ -100,6 +100,37 @@ class TrainCommandTest {
     }
 
     @Test
+    void train_withDevDecoding_logsPerTaskWerAndAccuracyOfGreedyAnswers(@TempDir Path tmp) throws Exception {
+        smallList(tmp, "train", 8);
+        Path dev = smallList(tmp, "dev", 8);
+        Path cfg = tmp.resolve("train.yaml");
+        Files.writeString(cfg, CONFIG.replace("  dev: dev.jsonl\n", "  dev: dev.jsonl\n  dev_decode_per_task: 1\n"));
+        Path out = tmp.resolve("out");
+        Train cmd = new Train(new PrintStream(new ByteArrayOutputStream(), true));
+        assertEquals(0, cmd.run(new String[]{"--config", cfg.toString(), "--out", out.toString(), "--steps", "2", "--quiet"}));
+
+        // one decoded utterance per task of the dev list; every task gets a WER (every OSUM target starts with a
+        // transcript) and the label tasks a first-tag accuracy, each a proper rate
+        java.util.Set<String> devTasks = new java.util.TreeSet<>();
+        for (Utterance u : DataList.read(dev)) devTasks.add(u.taskTag());
+        List<String> rows = Files.readAllLines(out.resolve(TrainLog.VALIDATION_CSV));
+        java.util.Set<String> decoded = new java.util.TreeSet<>();
+        for (String r : rows.subList(1, rows.size())) {
+            String[] f = r.split(",");
+            if (f[2].equals("decoded")) {
+                if (!f[1].equals("all")) decoded.add(f[1]);
+                assertEquals("all".equals(f[1]) ? devTasks.size() : 1.0, Double.parseDouble(f[3]), 0.0, r);
+            }
+            if (f[2].equals("wer")) assertTrue(Double.parseDouble(f[3]) >= 0, r);
+            if (f[2].endsWith("_acc")) assertTrue(Double.parseDouble(f[3]) >= 0 && Double.parseDouble(f[3]) <= 1, r);
+        }
+        assertEquals(devTasks, decoded, "every dev task decoded");
+        assertTrue(rows.stream().anyMatch(r -> r.contains(",<TRANSCRIBE>,wer,")) || !devTasks.contains("<TRANSCRIBE>"), "ASR WER logged");
+        assertTrue(rows.stream().anyMatch(r -> r.matches("2,<TRANSCRIBE> <GENDER>,gender_acc,.*")) || !devTasks.contains("<TRANSCRIBE> <GENDER>"),
+                "gender accuracy logged: " + rows);
+    }
+
+    @Test
     void train_twoWeightedLists_runsOnTheirMix(@TempDir Path tmp) throws Exception {
         Path mini = GoldenSuite.repoRoot().resolve("data/synth-mini");
         List<Utterance> all = DataList.read(mini.resolve("train.jsonl"));
