@@ -61,11 +61,15 @@ public final class Eval implements Main.Command {
               --out    JSON report (written atomically)
               --html   standalone HTML report with confusion matrices and worst utterances
               --tasks  task file adding/overriding tasks (default: OSUM's tasks)
+              --where  FIELD=VALUE: score only reference items whose field has that value (needs --ref; repeatable,
+                       all must hold); FIELD is a list field (task, speaker, lang, ...) or extra.NAME, e.g.
+                       --where extra.text_cue=false --where 'task=<TRANSCRIBE> <EMOTION>'; null matches a missing value
             Reference keys without a hypothesis are scored as empty outputs (errors); extra hypothesis keys are listed.""";
 
     @Override
     public int run(String[] args) throws Exception {
         Path ref = null, hyp = null, hyp2 = null, json = null, html = null, taskFile = null;
+        List<String> where = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
@@ -78,6 +82,7 @@ public final class Eval implements Main.Command {
                 case "--out" -> json = Path.of(value(args, ++i, "--out"));
                 case "--html" -> html = Path.of(value(args, ++i, "--html"));
                 case "--tasks" -> taskFile = Path.of(value(args, ++i, "--tasks"));
+                case "--where" -> where.add(value(args, ++i, "--where"));
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + USAGE);
             }
         }
@@ -87,7 +92,10 @@ public final class Eval implements Main.Command {
 
         Results a = ResultsReader.read(hyp);
         warnTruncated(a);
-        List<Reference> refs = ref != null ? readRefs(ref, tasks) : refsFromResults(a, tasks);
+        if (!where.isEmpty() && ref == null) throw new IllegalArgumentException("--where filters the reference list: give it with --ref");
+        List<Reference> refs = ref != null ? references(select(DataList.read(ref), where, ref.toString()), tasks, ref.toString())
+                : refsFromResults(a, tasks);
+        if (refs.isEmpty()) throw new IllegalArgumentException("no reference item left to score" + (where.isEmpty() ? "" : " after --where " + where));
         Evaluation ea = evaluate(refs, a, parser, tasks);
         out.print(ea);
 
@@ -131,8 +139,46 @@ public final class Eval implements Main.Command {
     /** One reference utterance: key, task and target text. */
     record Reference(String key, Task task, String text) {}
 
-    private static List<Reference> readRefs(Path file, TaskRegistry tasks) {
-        return references(DataList.read(file), tasks, file.toString());
+    /**
+     * The items whose fields match every {@code FIELD=VALUE} condition. Values compare as text ({@code true},
+     * {@code 3.5}); {@code null} matches a missing or null field.
+     */
+    static List<Utterance> select(List<Utterance> list, List<String> conditions, String origin) {
+        if (conditions.isEmpty()) return list;
+        List<Utterance> out = new ArrayList<>();
+        for (Utterance u : list) {
+            boolean all = true;
+            for (String c : conditions) {
+                int eq = c.indexOf('=');
+                if (eq <= 0) throw new IllegalArgumentException("--where " + c + ": expected FIELD=VALUE, e.g. extra.text_cue=false");
+                String field = c.substring(0, eq).trim(), want = c.substring(eq + 1).trim();
+                Object v = field(u, field, origin);
+                if (!(v == null ? want.equals("null") : String.valueOf(v).equals(want))) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) out.add(u);
+        }
+        return out;
+    }
+
+    private static Object field(Utterance u, String field, String origin) {
+        if (field.startsWith("extra.")) return u.extra().get(field.substring("extra.".length()));
+        return switch (field) {
+            case "key" -> u.key();
+            case "task" -> u.taskTag();
+            case "txt" -> u.txt();
+            case "lang" -> u.lang();
+            case "speaker" -> u.speaker();
+            case "emotion" -> u.emotion();
+            case "gender" -> u.gender();
+            default -> {
+                if (u.other().containsKey(field)) yield u.other().get(field);
+                throw new IllegalArgumentException("--where " + field + ": " + origin + " item '" + u.key()
+                        + "' has no such field (list fields: key, task, txt, lang, speaker, emotion, gender, or extra.NAME)");
+            }
+        };
     }
 
     private static List<Reference> references(List<Utterance> list, TaskRegistry tasks, String origin) {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code ./osum eval} end to end on small hand-made files: exit codes and the JSON report's numbers. */
@@ -112,6 +113,34 @@ class EvalCommandTest {
         assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("data:image/png;base64,"));
         assertTrue(stdout.toString().contains("EMOTION 33.33"), stdout.toString());
         assertTrue(stdout.toString().contains("MALFORMED=1"), stdout.toString());
+    }
+
+    @Test
+    void eval_where_scoresOnlyTheMatchingReferenceItems() throws Exception {
+        Path f = dir.resolve("cues.jsonl");
+        DataList.write(f, List.of(
+                Utterance.of("e1", "e1.wav", "it looks much better<happy>").withTask(SER).withExtra(Map.of("text_cue", true)),
+                Utterance.of("e2", "e2.wav", "i am so sad<sad>").withTask(SER).withExtra(Map.of("text_cue", false)),
+                Utterance.of("e3", "e3.wav", "leave me alone<anger>").withTask(SER).withExtra(Map.of("text_cue", false)),
+                Utterance.of("a1", "a1.wav", "good morning").withTask(ASR)));
+        Path hyp = results("h.jsonl",
+                "e1", SER, "it looks much better<happy>",
+                "e2", SER, "i am so sad<happy>",
+                "e3", SER, "leave me alone<anger>",
+                "a1", ASR, "good morning");
+        Path out = dir.resolve("cue.json");
+        assertEquals(0, eval("--ref", f.toString(), "--hyp", hyp.toString(), "--where", "extra.text_cue=false", "--out", out.toString()));
+        JsonNode r = JSON.readTree(out.toFile());
+        assertEquals(2, r.at("/summary/utterances").asInt(), "e2 and e3 only");
+        assertEquals(0.5, r.at("/tasks/" + SER.replace("/", "~1") + "/labels/EMOTION/estimate").asDouble(), 1e-12);
+        // a missing field matches null; a task condition with a space; a field no item has is an error naming it
+        assertEquals(0, eval("--ref", f.toString(), "--hyp", hyp.toString(), "--where", "extra.text_cue=null", "--where", "task=" + ASR,
+                "--out", out.toString()));
+        assertEquals(1, JSON.readTree(out.toFile()).at("/summary/utterances").asInt());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> eval("--ref", f.toString(), "--hyp", hyp.toString(), "--where", "colour=red"));
+        assertTrue(e.getMessage().contains("colour"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> eval("--hyp", hyp.toString(), "--where", "extra.text_cue=false"));
     }
 
     @Test
