@@ -49,6 +49,8 @@ import java.util.Set;
  *             dev_decode_per_task: N (each validation also decodes N dev utterances per task, greedy, and scores
  *             them: WER, label accuracy, AAS, answer accuracy per task; 0 = loss only, the default)}
  * train:     TrainConfig keys (seed, steps, optimizer, schedule, stage, output_dir, ...)
+ * objective: {ctc_weight: W}   (optional, not OSUM: an auxiliary CTC loss on the adapter's speech frames against
+ *            the transcript, scored with the LLM's token table; see OsumTrainable; default 0 = OSUM's loss only)
  * </pre>
  * This class reads files and wires the parts; the step is {@link OsumTrainable}, the loop {@link Trainer}.
  */
@@ -58,7 +60,7 @@ public final class Train implements Main.Command {
     public static final String MODEL_DIR = "model";
     /** A tokenizer built for a from-scratch model, kept beside the checkpoints so a resumed run uses the same one. */
     public static final String TOKENIZER_FILE = "tokenizer.json";
-    private static final Set<String> SECTIONS = Set.of("model", "tokenizer", "data", "train");
+    private static final Set<String> SECTIONS = Set.of("model", "tokenizer", "data", "train", "objective");
     private static final Set<String> MODEL_KEYS = Set.of("dir", "init", "config", "seed", "std");
     private static final Set<String> DATA_KEYS = Set.of("train", "dev", "max_frames_in_batch", "max_seq_in_batch", "augment",
             "dev_decode_per_task");
@@ -197,7 +199,17 @@ public final class Train implements Main.Command {
         trainLists.forEach((name, p) -> sources.put(name, OsumCollator.of(p, logMel, examples, Filter.osum(), batching).source()));
         BatchSource<OsumBatch> source = sources.size() == 1 ? sources.values().iterator().next() : new WeightedMixSource<>(sources, weights);
 
-        OsumTrainable trainable = augment ? OsumTrainable.osum(model) : new OsumTrainable(model, null, null);
+        double ctcWeight = 0;
+        if (root.containsKey("objective")) {
+            Map<String, Object> om = section(root, "objective", where);
+            checkKeys(om, Set.of("ctc_weight"), where, "objective.");
+            if (om.containsKey("ctc_weight")) {
+                if (!(om.get("ctc_weight") instanceof Number n) || !(n.doubleValue() >= 0))
+                    throw new IllegalArgumentException(where + ": objective.ctc_weight must be a number >= 0, got " + om.get("ctc_weight"));
+                ctcWeight = ((Number) om.get("ctc_weight")).doubleValue();
+            }
+        }
+        OsumTrainable trainable = (augment ? OsumTrainable.osum(model) : new OsumTrainable(model, null, null)).withCtcWeight(ctcWeight);
         Trainer.Builder<OsumBatch> b = Trainer.builder(trainable, source, tc)
                 .runRecord(RuntimeInfo.runRecord("osum", modelLabel, Map.of()));
         if (quiet) b.quiet();

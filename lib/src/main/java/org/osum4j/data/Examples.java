@@ -88,6 +88,20 @@ public final class Examples {
         return new Example(u.key(), tag, prompt, tokenizer.encode(prompt), target, targetIds(target));
     }
 
+    /**
+     * Ids of the transcript part of an example's target (tags, timestamps and the chat answer removed), as the
+     * CTC objective reads them; empty when the target does not parse for its task.
+     */
+    public long[] transcriptIds(Example e) {
+        String transcript;
+        try {
+            transcript = tasks.parse(tasks.get(e.task()), e.target()).transcript();
+        } catch (IllegalArgumentException notParsed) {
+            return new long[0];
+        }
+        return transcript.isBlank() ? new long[0] : tokenizer.encode(transcript.strip());
+    }
+
     /** Ids of a normalised target text plus the end-of-text id. */
     public long[] targetIds(String normalisedTarget) {
         long[] ids = tokenizer.encode(normalisedTarget);

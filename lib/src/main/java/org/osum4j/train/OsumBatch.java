@@ -16,14 +16,22 @@ import java.util.List;
  * @param features log-mel [n_mels, frames] per item
  * @param prompts  prompt ids per item (non-empty)
  * @param targets  target ids per item, eod last
+ * @param transcripts the transcript part of each target as ids (no tags, timestamps or answer; no eod), for the
+ *                 optional CTC objective; null when the batch does not carry them
  */
 public record OsumBatch(List<String> keys, List<String> tasks, List<LogMelFeatures> features, long[][] prompts,
-                        long[][] targets) implements Batch {
+                        long[][] targets, long[][] transcripts) implements Batch {
+
+    /** A batch without transcripts (no CTC objective). */
+    public OsumBatch(List<String> keys, List<String> tasks, List<LogMelFeatures> features, long[][] prompts, long[][] targets) {
+        this(keys, tasks, features, prompts, targets, null);
+    }
 
     public OsumBatch {
         int b = keys.size();
         if (b == 0) throw new IllegalArgumentException("OSUM batch: no items");
-        if (tasks.size() != b || features.size() != b || prompts.length != b || targets.length != b) {
+        if (tasks.size() != b || features.size() != b || prompts.length != b || targets.length != b
+                || (transcripts != null && transcripts.length != b)) {
             throw new IllegalArgumentException("OSUM batch " + keys + ": " + b + " keys but " + tasks.size() + " tasks, "
                     + features.size() + " feature arrays, " + prompts.length + " prompts, " + targets.length + " targets");
         }

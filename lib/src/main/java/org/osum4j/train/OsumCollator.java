@@ -163,7 +163,7 @@ public final class OsumCollator {
     private OsumBatch collate(List<Item> items) {
         List<String> keys = new ArrayList<>(), tasks = new ArrayList<>();
         List<LogMelFeatures> feats = new ArrayList<>();
-        long[][] prompts = new long[items.size()][], targets = new long[items.size()][];
+        long[][] prompts = new long[items.size()][], targets = new long[items.size()][], transcripts = new long[items.size()][];
         for (int i = 0; i < items.size(); i++) {
             Item it = items.get(i);
             keys.add(it.example().key());
@@ -171,8 +171,9 @@ public final class OsumCollator {
             feats.add(crop(features(it.utterance()), it.sample().cropStart(), it.sample().frames()));
             prompts[i] = it.example().promptIds();
             targets[i] = it.example().targetIds();
+            transcripts[i] = examples.transcriptIds(it.example());
         }
-        return new OsumBatch(keys, tasks, feats, prompts, targets);
+        return new OsumBatch(keys, tasks, feats, prompts, targets, transcripts);
     }
 
     /** Frames [start, start + frames) of the features (the filter's random crop of long clips); the same object when whole. */

@@ -53,6 +53,7 @@ public final class OsumTrainable implements Trainable<OsumBatch> {
     private final Map<String, INDArray> parameters;      // canonical → live array
     private final Map<String, String> internal;          // canonical → the name the model's gradients use
     private final String embedInternal;                  // the LLM's token table, internal name
+    private final double ctcWeight;                      // 0: OSUM's objective only
 
     /**
      * @param model       the model whose arrays are trained in place
@@ -60,6 +61,21 @@ public final class OsumTrainable implements Trainable<OsumBatch> {
      * @param specSub     segment substitution in training, or null
      */
     public OsumTrainable(OsumModel model, SpecAugment specAugment, SpecSub specSub) {
+        this(model, specAugment, specSub, 0);
+    }
+
+    /**
+     * With an auxiliary CTC objective on the adapter's speech frames (not in OSUM; for models trained from
+     * scratch, whose LLM otherwise learns the text prior long before it listens): the frames are scored against
+     * the LLM's own token table, {@code logits = speech · E^T} [S, V], so no parameter is added and the
+     * speech frames are pulled towards the embeddings of the words they carry, in order. The blank is the
+     * end-of-text id. Its gradient reaches the adapter and the encoder (E is treated as a constant there); the
+     * step's gradient is that of {@code CE + weight · CTC}, CTC averaged per transcript token. The reported
+     * loss stays the LLM cross-entropy (what validation compares).
+     */
+    public OsumTrainable(OsumModel model, SpecAugment specAugment, SpecSub specSub, double ctcWeight) {
+        if (!(ctcWeight >= 0) || Double.isInfinite(ctcWeight)) throw new IllegalArgumentException("CTC weight must be finite and >= 0, got " + ctcWeight);
+        this.ctcWeight = ctcWeight;
         this.model = model;
         this.specAugment = specAugment;
         this.specSub = specSub;
@@ -83,6 +99,15 @@ public final class OsumTrainable implements Trainable<OsumBatch> {
 
     public OsumModel model() {
         return model;
+    }
+
+    /** The same model and augmentation with an auxiliary CTC objective of this weight (0 = none). */
+    public OsumTrainable withCtcWeight(double weight) {
+        return new OsumTrainable(model, specAugment, specSub, weight);
+    }
+
+    public double ctcWeight() {
+        return ctcWeight;
     }
 
     @Override
@@ -163,7 +188,9 @@ public final class OsumTrainable implements Trainable<OsumBatch> {
             grads.put(NameMapping.SPEECH_TABLE, OsumModel.speechBosEosGradient(in, dEmbeds));  // [2, H]
         }
         if (adTrace != null) {
-            INDArray dEnc = model.adapter().backward(adTrace, OsumModel.speechGradient(in, dEmbeds), grads);  // [B, T', D]
+            INDArray dSpeech = OsumModel.speechGradient(in, dEmbeds);                              // [B, S, H]
+            if (training && ctcWeight > 0 && batch.transcripts() != null) addCtcGradient(dSpeech, adTrace.output().speech(), speech.lengths(), batch);
+            INDArray dEnc = model.adapter().backward(adTrace, dSpeech, grads);                     // [B, T', D]
             if (encTrace != null) model.encoder().backward(encTrace, dEnc, grads);
         }
 
@@ -175,6 +202,54 @@ public final class OsumTrainable implements Trainable<OsumBatch> {
             out.put(n, gr.dataType() == DataType.FLOAT ? gr : gr.castTo(DataType.FLOAT));
         }
         return new StepResult(g.loss(), g.tokens(), batch.audioSeconds(), out);
+    }
+
+    /**
+     * The CTC loss per transcript token of a batch (no augmentation, forward only): what the auxiliary objective
+     * of {@link #withCtcWeight} minimises, for logging and tests. NaN when no item has a transcript.
+     */
+    public double ctcLoss(OsumBatch batch) {
+        if (batch.transcripts() == null) throw new IllegalArgumentException("OSUM batch " + batch.keys() + " carries no transcripts");
+        parametersChanged();
+        long[] lengths = new long[batch.size()];
+        INDArray x = pad(batch.features(), model.config().encoder().numMelBins(), lengths);
+        OsumModel.Speech speech = model.encodeSpeech(x, lengths);
+        return addCtcGradient(null, speech.embeds(), speech.lengths(), batch);
+    }
+
+    /**
+     * Adds {@code weight · dCTC/dspeech} into {@code dSpeech} [B, S, H] in place (null: loss only): per utterance, logits
+     * {@code speech[b, :valid] · E^T} against its transcript ids, blank = eod. Utterances whose transcript is
+     * empty, or too long for their frames, contribute nothing. Returns the CTC loss per transcript token (NaN when
+     * no utterance contributed).
+     */
+    private double addCtcGradient(INDArray dSpeech, INDArray speech, long[] valid, OsumBatch batch) {
+        INDArray table = model.llm().parameters().get(embedInternal);                          // [V, H]
+        int v = (int) table.size(0), h = (int) table.size(1);
+        int blank = (int) model.config().eodId();
+        long tokens = 0;
+        for (long[] t : batch.transcripts()) tokens += t.length;
+        if (tokens == 0) return Double.NaN;
+        double sum = 0;
+        float scale = (float) (ctcWeight / tokens);
+        for (int b = 0; b < batch.size(); b++) {
+            long[] target = Arrays.stream(batch.transcripts()[b]).filter(id -> id != blank).toArray();
+            int frames = (int) valid[b];
+            if (target.length == 0 || frames == 0) continue;
+            INDArray s = speech.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, frames), org.nd4j.linalg.indexing.NDArrayIndex.all());  // [S_b, H]
+            INDArray logits = s.mmul(table.transpose());                                      // [S_b, V]
+            Ctc.Result r = Ctc.lossAndGradient(logits.dup('c').data().asFloat(), frames, v, target, blank);
+            if (!Double.isFinite(r.loss())) continue;
+            sum += r.loss();
+            if (dSpeech == null) continue;
+            float[] g = r.dLogits();
+            for (int i = 0; i < g.length; i++) g[i] *= scale;
+            INDArray dS = Nd4j.create(g, new long[]{frames, v}, 'c').mmul(table);               // [S_b, H]
+            dSpeech.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, frames),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).addi(dS);
+        }
+        return sum / tokens;
     }
 
     /**

@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** OsumTrainable: golden gradients of the whole step, and training behaviour on a tiny random OSUM. */
@@ -232,6 +233,51 @@ class OsumTrainableTest {
         double fd = (up - down) / (2 * eps);
         double ours = r.gradients().get(name).reshape(p.length()).getDouble(flat);
         assertEquals(fd, ours, 0.05 * Math.abs(fd) + 2e-4, name + "[" + flat + "]: finite difference " + fd + ", ours " + ours);
+    }
+
+    /**
+     * The auxiliary CTC objective: the gradient it adds to an adapter and an encoder weight (step with weight w
+     * minus step without) equals w times the finite difference of {@link OsumTrainable#ctcLoss}, so the speech-frame
+     * gradient reaches the right rows through the adapter and encoder backward.
+     */
+    @Test
+    void ctcObjective_addsWeightTimesTheCtcGradient_throughAdapterAndEncoder() throws Exception {
+        TinyOsum tiny = TinyOsum.get();
+        double w = 0.5;
+        OsumTrainable plain = new OsumTrainable(tiny.model(1), null, null);
+        OsumTrainable ctc = plain.withCtcWeight(w);
+        OsumBatch batch = tiny.collator.firstBatch(7, 2);
+        assertTrue(batch.transcripts() != null && batch.transcripts()[0].length > 0, "the collator supplies transcript ids");
+        String adapterW = "adapter.proj.weight", encoderW = "encoder.layers.0.fc1.weight";
+        assertTrue(plain.parameters().containsKey(encoderW), plain.parameters().keySet().toString());
+        Set<String> names = Set.of(adapterW, encoderW);
+        Trainable.StepResult without = plain.lossAndGradients(batch, names, true, new TrainRandom(1));
+        Trainable.StepResult with = ctc.lossAndGradients(batch, names, true, new TrainRandom(1));
+        assertEquals(without.loss(), with.loss(), 0.0, "the reported loss stays the LLM cross-entropy");
+        double base = ctc.ctcLoss(batch);
+        assertTrue(Double.isFinite(base) && base > 0, "CTC loss " + base);
+        double largest = 0;
+        for (String name : names) {
+            INDArray p = ctc.parameters().get(name);
+            INDArray view = p.reshape(p.length());
+            for (long flat : new long[]{3, p.length() / 2 + 1}) {
+                float orig = view.getFloat(flat);
+                double eps = 1e-2;
+                view.putScalar(flat, orig + eps);
+                double up = ctc.ctcLoss(batch);
+                view.putScalar(flat, orig - eps);
+                double down = ctc.ctcLoss(batch);
+                view.putScalar(flat, orig);
+                double fd = w * (up - down) / (2 * eps);
+                double added = with.gradients().get(name).reshape(p.length()).getDouble(flat)
+                        - without.gradients().get(name).reshape(p.length()).getDouble(flat);
+                assertEquals(fd, added, 0.05 * Math.abs(fd) + 2e-4, name + "[" + flat + "]: w * finite difference " + fd + ", added " + added);
+                largest = Math.max(largest, Math.abs(fd));
+            }
+        }
+        System.out.printf("CTC loss %.4f per token; largest checked w*dCTC/dθ %.4g%n", base, largest);
+        assertTrue(largest > 2e-3, "the checked entries must carry a real CTC gradient, largest " + largest);
+        assertThrows(IllegalArgumentException.class, () -> plain.withCtcWeight(-1));
     }
 
     @Test
