@@ -56,6 +56,21 @@ class ErrorBreakdownTest {
     }
 
     @Test
+    void table_srwtRowCarriesAas_sttcRowCarriesAnswer_flagsAreListed() {
+        Evaluation e = Evaluation.of(List.of(
+                item("t1", "<TRANSCRIBE> <ALIGN>", "<0.3>hello<0.7> <0.8>world<1.2>", "<0.4>hello<0.7> <0.8>world<1.4>"),
+                item("c1", "<TRANSCRIBE> <S2TCHAT>", "what is two plus two<开始回答>four", "what is two plus two<开始回答>4."),
+                item("a1", ASR, "good morning", "good morning<happy>")), List.of(), TASKS);
+        Table t = e.table();
+        assertEquals(75.0, t.doubleColumn("aas_ms").getDouble(0), 1e-9, "(100 + 0 + 0 + 200) ms over 4 boundaries");
+        assertTrue(Double.isNaN(t.doubleColumn("aas_ms").getDouble(1)));
+        assertTrue(t.booleanColumn("answer_ok").isMissing(0));
+        assertTrue(t.booleanColumn("answer_ok").get(1), "'four' and '4.' agree once normalised");
+        assertEquals("EXTRA_TAG", t.stringColumn("flags").get(2));
+        assertEquals("", t.stringColumn("flags").get(0));
+    }
+
+    @Test
     void by_poolsErrorsWithinEachGroup_notMeanOfRates() {
         // a1: 2 errors / 7 tokens; e1: 0 / 4; e2: 1 / 3 ("alone" deleted)
         Table t = system("the bed cup is on shelf", "i am so happy<happy>", "leave me<sad>").table();
