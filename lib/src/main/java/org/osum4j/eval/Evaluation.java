@@ -7,6 +7,11 @@ import org.osum4j.data.LabelSet;
 import org.osum4j.data.Task;
 import org.osum4j.data.TaskRegistry;
 import org.osum4j.notebook.Rich;
+import tech.tablesaw.api.BooleanColumn;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -236,6 +241,61 @@ public final class Evaluation implements Rich {
         });
     }
 
+    /**
+     * One row per utterance, in reference order, for drilling down with Tablesaw: {@code key, task, name,
+     * ref_tokens, sub, del, ins, errors, err_rate} (the transcript alignment; err_rate is NaN for an empty
+     * reference), {@code ref_label, hyp_label, label_ok} (the task's first label set; missing where the task has
+     * none), {@code answer_ok} (STTC), {@code aas_ms} (SRWT, NaN elsewhere), {@code flags} (space-separated),
+     * {@code ref, hyp} (as written) and {@code alignment} (colour-marked HTML, {@link AlignmentHtml}; show it
+     * with {@code Tables.rich(t).htmlColumns("alignment")}). Join other per-key columns (speaker, duration)
+     * with {@code table.joinOn("key")}.
+     */
+    public Table table() {
+        Table t = Table.create("utterances",
+                StringColumn.create("key"), StringColumn.create("task"), StringColumn.create("name"),
+                IntColumn.create("ref_tokens"), IntColumn.create("sub"), IntColumn.create("del"), IntColumn.create("ins"),
+                IntColumn.create("errors"), DoubleColumn.create("err_rate"),
+                StringColumn.create("ref_label"), StringColumn.create("hyp_label"), BooleanColumn.create("label_ok"),
+                BooleanColumn.create("answer_ok"), DoubleColumn.create("aas_ms"), StringColumn.create("flags"),
+                StringColumn.create("ref"), StringColumn.create("hyp"), StringColumn.create("alignment"));
+        for (Scoring s : scored) {
+            Item it = s.item();
+            Alignment a = s.alignment();
+            t.stringColumn("key").append(it.key());
+            t.stringColumn("task").append(it.task().tag());
+            t.stringColumn("name").append(it.task().name());
+            t.intColumn("ref_tokens").append(a.refLength());
+            t.intColumn("sub").append(a.substitutions());
+            t.intColumn("del").append(a.deletions());
+            t.intColumn("ins").append(a.insertions());
+            t.intColumn("errors").append(a.errors());
+            t.doubleColumn("err_rate").append(a.refLength() == 0 ? Double.NaN : a.errorRate());
+            Boolean ok = s.labelOk().length == 0 ? null : s.labelOk()[0];
+            if (ok == null) {
+                t.stringColumn("ref_label").appendMissing();
+                t.stringColumn("hyp_label").appendMissing();
+                t.booleanColumn("label_ok").appendMissing();
+            } else {
+                t.stringColumn("ref_label").append(it.ref().labels().get(0));
+                t.stringColumn("hyp_label").append(it.hyp().labels().isEmpty() ? "" : it.hyp().labels().get(0));
+                t.booleanColumn("label_ok").append(ok);
+            }
+            if (s.answerOk() == null) t.booleanColumn("answer_ok").appendMissing();
+            else t.booleanColumn("answer_ok").append(s.answerOk());
+            t.doubleColumn("aas_ms").append(s.aas() == null || s.aas().matched() == 0 ? Double.NaN : s.aas().meanShiftMs());
+            t.stringColumn("flags").append(String.join(" ", s.flags()));
+            t.stringColumn("ref").append(it.refText());
+            t.stringColumn("hyp").append(it.hypText());
+            t.stringColumn("alignment").append(AlignmentHtml.render(a));
+        }
+        return t;
+    }
+
+    /** The transcript alignments of every utterance, in reference order (for {@link ErrorBreakdown}). */
+    public List<Alignment> alignments() {
+        return scored.stream().map(Scoring::alignment).toList();
+    }
+
     // ---- comparison ------------------------------------------------------------------------------------
 
     /** One utterance whose score changed between system A (this) and B. */
@@ -323,6 +383,29 @@ public final class Evaluation implements Rich {
             }
         }
         return new Comparison(metrics, better, worse);
+    }
+
+    /**
+     * A comparison's paired tests as a table: {@code task, metric, a, b, difference} (B − A) with its
+     * {@code low, high} interval and the two-sided {@code p_value}. Lower is better for transcript_error and
+     * aas_ms, higher for the accuracies.
+     */
+    public static Table comparisonTable(Comparison c) {
+        Table t = Table.create("B − A, paired bootstrap", StringColumn.create("task"), StringColumn.create("metric"),
+                DoubleColumn.create("a"), DoubleColumn.create("b"), DoubleColumn.create("difference"),
+                DoubleColumn.create("low"), DoubleColumn.create("high"), DoubleColumn.create("p_value"));
+        for (MetricComparison m : c.metrics()) {
+            Bootstrap.Interval d = m.test().difference();
+            t.stringColumn("task").append(m.task());
+            t.stringColumn("metric").append(m.metric());
+            t.doubleColumn("a").append(m.a());
+            t.doubleColumn("b").append(m.b());
+            t.doubleColumn("difference").append(d.estimate());
+            t.doubleColumn("low").append(d.low());
+            t.doubleColumn("high").append(d.high());
+            t.doubleColumn("p_value").append(m.test().pValue());
+        }
+        return t;
     }
 
     private static MetricComparison paired(String task, String metric, double[][] m) {

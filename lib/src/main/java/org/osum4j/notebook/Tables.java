@@ -2,6 +2,7 @@ package org.osum4j.notebook;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import tech.tablesaw.api.NumericColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
@@ -40,7 +41,23 @@ public final class Tables {
      * types, at most {@code maxRows} body rows, and a note with the number of rows left out.
      */
     public static String html(Table table, int maxRows) {
+        return html(table, maxRows, Set.of());
+    }
+
+    /**
+     * As {@link #html(Table, int)}, but the cells of {@code htmlColumns} are inserted as HTML, unescaped: for
+     * columns that hold markup built by the library itself (a colour-marked alignment, an audio player). Every
+     * other cell, and every column name, is still escaped. A name that is no column of the table is an error.
+     */
+    public static String html(Table table, int maxRows, Set<String> htmlColumns) {
         Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(htmlColumns, "htmlColumns");
+        for (String name : htmlColumns) {
+            if (!table.columnNames().contains(name)) {
+                throw new IllegalArgumentException("table '" + table.name() + "' has no column '" + name
+                        + "' to show as HTML; columns are " + table.columnNames());
+            }
+        }
         if (maxRows < 0) {
             throw new IllegalArgumentException("maxRows must be >= 0, got " + maxRows);
         }
@@ -68,6 +85,8 @@ public final class Tables {
                         .append("\">");
                 if (column.isMissing(row)) {
                     html.append("<span style=\"color:#aaa\">—</span>");
+                } else if (htmlColumns.contains(column.name())) {
+                    html.append(column.getString(row));
                 } else {
                     html.append(Html.escape(column.getString(row)));
                 }

@@ -45,6 +45,26 @@ class TablesTest {
     }
 
     @Test
+    void html_htmlColumnsAreInsertedAsMarkup_othersStillEscaped() {
+        Table t = Table.create("t", StringColumn.create("text", new String[] {"<b>x</b>"}),
+                StringColumn.create("markup", new String[] {"<span style=\"color:red\">y</span>"}));
+        String html = Tables.rich(t).htmlColumns("markup").mimeBundle().get("text/html");
+        assertTrue(html.contains("<span style=\"color:red\">y</span>"), html);
+        assertTrue(html.contains("&lt;b&gt;x&lt;/b&gt;"), html);
+        assertFalse(html.contains("<b>x</b>"), html);
+        assertTrue(Tables.rich(t).htmlColumns("markup").maxRows(5).mimeBundle().get("text/html").contains("<span style"),
+                "the HTML columns survive a new row limit");
+    }
+
+    @Test
+    void htmlColumns_unknownName_isRejectedNamingTheColumns() {
+        Table t = words(2);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Tables.rich(t).htmlColumns("alignment"));
+        assertTrue(e.getMessage().contains("alignment") && e.getMessage().contains("word"), e.getMessage());
+    }
+
+    @Test
     void html_limitsRowsAndSaysHowManyAreLeft() {
         String html = Tables.html(words(57), 10);
         assertEquals(10, count(html, "<tr><td"));
