@@ -7,6 +7,7 @@ import org.osum4j.model.io.Checkpoints;
 import org.osum4j.model.io.NameMapping;
 import org.osum4j.model.io.OsumConfig;
 import org.osum4j.model.io.TensorData;
+import org.osum4j.model.nn.Sinusoids;
 import org.osum4j.text.Qwen2TokenizerConverter;
 import org.osum4j.text.Tokenizer;
 
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -151,10 +153,32 @@ public final class Osum implements AutoCloseable {
     public static Map<String, TensorData> osumStateDict(Path dir, OsumConfig cfg) throws IOException {
         Path pt = dir.resolve(OSUM_CHECKPOINT);
         Map<String, TensorData> w = Files.isRegularFile(pt) ? Checkpoints.open(pt) : Checkpoints.open(dir);
-        if (NameMapping.isOsumNaming(w.keySet())) return w;
+        if (NameMapping.isOsumNaming(w.keySet())) return withPositionTables(w, cfg);
         NameMapping.OsumImport imp = NameMapping.toCanonical(w);
-        return imp.speechTable() != null ? NameMapping.toOsum(imp.canonical(), imp)
-                : NameMapping.toOsum(imp.canonical(), cfg.speechTokenNum());
+        return withPositionTables(imp.speechTable() != null ? NameMapping.toOsum(imp.canonical(), imp)
+                : NameMapping.toOsum(imp.canonical(), cfg.speechTokenNum()), cfg);
+    }
+
+    /** OSUM's names of the two sinusoid position buffers (encoder: Whisper layout; adapter: wenet's interleaved). */
+    static final String ENCODER_POSITIONS = "encoder.embed.pos_enc.pe";
+    static final String ADAPTER_POSITIONS = "speech_transformer.embed.pos_enc.pe";
+
+    /**
+     * The state dict with the two position buffers added where absent: a training checkpoint
+     * ({@code checkpoints/step-N/} of {@code ./osum train}) stores only parameters, and these buffers are never
+     * trained, so they are the sinusoid tables the model was initialised with. Tables present in the file are
+     * kept as they are (a release or a golden fixture may carry its own).
+     */
+    static Map<String, TensorData> withPositionTables(Map<String, TensorData> w, OsumConfig cfg) {
+        if (w.containsKey(ENCODER_POSITIONS) && w.containsKey(ADAPTER_POSITIONS)) return w;
+        Map<String, TensorData> out = new LinkedHashMap<>(w);
+        int encPositions = cfg.encoder().maxSourcePositions(), encD = cfg.encoder().dModel();
+        int adPositions = cfg.adapter().maxPositions(), adD = cfg.adapter().dModel();
+        out.putIfAbsent(ENCODER_POSITIONS, TensorData.ofFloats(ENCODER_POSITIONS, new long[]{1, encPositions, encD},   // [1, P, D]
+                Sinusoids.whisper(encPositions, encD).data().asFloat()));
+        out.putIfAbsent(ADAPTER_POSITIONS, TensorData.ofFloats(ADAPTER_POSITIONS, new long[]{1, adPositions, adD},      // [1, P, D]
+                Sinusoids.interleaved(adPositions, adD).data().asFloat()));
+        return out;
     }
 
     private static boolean isOwnLayout(Path dir) throws IOException {

@@ -11,6 +11,7 @@ import org.osum4j.model.io.OsumConfig;
 import org.osum4j.model.io.SafeTensors;
 import org.osum4j.model.io.TensorData;
 import org.osum4j.model.nn.Params;
+import org.osum4j.model.nn.Sinusoids;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,6 +120,29 @@ class OsumLoadTest {
         assertTrue(msg.contains(gone), msg);
         assertTrue(msg.contains(bad) && msg.contains(java.util.Arrays.toString(s))
                 && msg.contains(java.util.Arrays.toString(new long[]{s[1], s[0]})), msg);
+    }
+
+    @Test
+    void load_checkpointWithoutPositionBuffers_usesTheInitSinusoids(@TempDir Path tmp) throws Exception {
+        Path own = tmp.resolve("own");
+        Osum.convert(fixture(), own, false);
+        // a training checkpoint's folder: parameters only, no positional buffers (canonical names, one file)
+        Path ckpt = Files.createDirectories(tmp.resolve("step-000500"));
+        List<TensorData> params = Checkpoints.open(own).values().stream()
+                .filter(t -> !t.name().contains("embed_positions")).toList();
+        assertEquals(2, Checkpoints.open(own).size() - params.size(), "the converted model holds both position buffers");
+        Checkpoints.writeSharded(ckpt, params, Checkpoints.DEFAULT_MAX_SHARD_BYTES, false, Map.of("format", "pt"));
+        Files.copy(own.resolve(Osum.CONFIG_JSON), ckpt.resolve(Osum.CONFIG_JSON));
+        Files.copy(own.resolve(Osum.TOKENIZER_JSON), ckpt.resolve(Osum.TOKENIZER_JSON));
+        try (Osum o = Osum.load(ckpt); Osum full = Osum.load(own)) {
+            OsumConfig c = o.config();
+            INDArray enc = o.model().encoder().positionTable(), ad = o.model().adapter().positionTable();
+            assertEquals(Sinusoids.whisper(c.encoder().maxSourcePositions(), c.encoder().dModel()), enc.reshape(enc.size(-2), enc.size(-1)));
+            assertEquals(Sinusoids.interleaved(c.adapter().maxPositions(), c.adapter().dModel()), ad.reshape(ad.size(-2), ad.size(-1)));
+            // the fixture's own tables carry noise on purpose: where a file has tables, they are used, not recomputed
+            INDArray fileEnc = full.model().encoder().positionTable();
+            assertFalse(fileEnc.equalsWithEps(enc.reshape(fileEnc.shape()), 1e-6), "a present table must be kept as stored");
+        }
     }
 
     @Test

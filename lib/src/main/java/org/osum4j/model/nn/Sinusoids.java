@@ -5,7 +5,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The two sinusoid position tables of OSUM's speech side, for freshly initialised models only: checkpoints
- * carry their tables (the golden fixtures add noise to them on purpose), so loading never recomputes them.
+ * carry their tables (the golden fixtures add noise to them on purpose), so loading recomputes them only where a
+ * checkpoint lacks them (training checkpoints store parameters only; {@code Osum.osumStateDict}).
  */
 public final class Sinusoids {
 
