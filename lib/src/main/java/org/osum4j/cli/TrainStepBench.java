@@ -1,0 +1,228 @@
+package org.osum4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.osum4j.audio.LogMelFeatures;
+import org.osum4j.model.NativeMemory;
+import org.osum4j.model.OsumModel;
+import org.osum4j.model.io.OsumConfig;
+import org.osum4j.model.io.Qwen2Config;
+import org.osum4j.train.AdamW;
+import org.osum4j.train.OsumBatch;
+import org.osum4j.train.OsumTrainable;
+import org.osum4j.train.Stages;
+import org.osum4j.train.Trainable;
+import org.osum4j.train.TrainRandom;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * {@code ./osum bench train_step}: one OSUM training step on the training engine ({@link OsumTrainable} +
+ * {@link AdamW}), protocol in {@code ../shared/bench/README.md}: B utterances of random features
+ * [B, n_mels, frames], random prompt and target ids, sequence {@code [prompt][bos][speech][eos][target]}, loss =
+ * mean cross-entropy over the target tokens, explicit backward, AdamW step. Trainable: OSUM's
+ * {@code link_and_encoder_and_lora} stage (this project's {@value Stages#ADAPTER_ENCODER_LORA}). Value =
+ * milliseconds per step; peak resident set (VmHWM) and parameter counts in the detail. Not a training run:
+ * no data pipeline, no augmentation, no LoRA dropout, no clipping, no checkpoints.
+ */
+final class TrainStepBench implements Bench.Workload {
+
+    /** The Java glue (collation, cross-entropy loop, gradient scatter) is compiled after a couple of steps. */
+    private static final int MIN_WARMUP = 2;
+    private static final double MIB = 1024.0 * 1024.0;
+
+    @Override
+    public List<Bench.Measurement> setup(JsonNode cfg, int threads) {
+        JsonNode sec = BenchModels.section(BenchModels.section(cfg, "bench"), "train_step");
+        Setup s = build(cfg);
+        return List.of(new Measurement(s, inputs(cfg, s), optimizer(sec), BenchModels.seed(cfg)));
+    }
+
+    /**
+     * The protocol's batch from {@code bench.train_step}: features [B, n_mels, frames] ~ N(0, 1), then per item
+     * {@code prompt_tokens} and {@code target_tokens} uniform ids (no eod appended, no padding), from {@code bench.seed}.
+     */
+    static OsumBatch inputs(JsonNode cfg, Setup s) {
+        JsonNode sec = BenchModels.section(BenchModels.section(cfg, "bench"), "train_step");
+        int batch = intOf(sec, "batch"), frames = intOf(sec, "audio_frames");
+        int promptLen = intOf(sec, "prompt_tokens"), targetLen = intOf(sec, "target_tokens");
+        Random rng = new Random(BenchModels.seed(cfg));
+        int nMels = s.model.config().encoder().numMelBins(), vocab = s.model.config().llm().vocabSize();
+        INDArray feats = BenchModels.gaussian(rng, batch, nMels, frames);                          // [B, n_mels, T]
+        List<String> keys = new ArrayList<>();
+        List<LogMelFeatures> perItem = new ArrayList<>();
+        long[][] prompts = new long[batch][], targets = new long[batch][];
+        for (int b = 0; b < batch; b++) {
+            keys.add("bench-" + b);
+            perItem.add(new LogMelFeatures(nMels, frames, feats.slice(b).dup('c').data().asFloat())); // [n_mels, T]
+            prompts[b] = BenchModels.tokenIds(rng, promptLen, vocab).data().asLong();
+            targets[b] = BenchModels.tokenIds(rng, targetLen, vocab).data().asLong();
+        }
+        return new OsumBatch(keys, Collections.nCopies(batch, "bench"), perItem, prompts, targets);
+    }
+
+    /** The model, its trainable view and the trainable names of a bench config (no inputs): also for tests. */
+    record Setup(OsumModel model, OsumTrainable trainable, Set<String> trainableNames) {
+        /** Elements of the trainable tensors. */
+        long paramsTrainable() {
+            long n = 0;
+            for (String name : trainableNames) n += trainable.parameters().get(name).length();
+            return n;
+        }
+
+        /**
+         * Elements of every parameter, counted as the torch baseline's {@code model.parameters()} does: each
+         * tensor once (a tied lm_head is the embedding), the Whisper positional table included (a frozen
+         * parameter there), the adapter's positional table not (a buffer there).
+         */
+        long paramsTotal() {
+            long n = model.encoder().positionTable().length();
+            for (INDArray p : trainable.parameters().values()) n += p.length();
+            return n;
+        }
+    }
+
+    /** Builds the random model of a bench config and selects the {@value Stages#ADAPTER_ENCODER_LORA} stage. */
+    static Setup build(JsonNode cfg) {
+        Qwen2Config qc = BenchModels.qwen2(cfg);
+        // speech_token_num 0: the model keeps only the two boundary rows; eod / prompt pad are never used here
+        // (no eod is appended and nothing is padded) but must lie inside the vocabulary.
+        int lastId = qc.vocabSize() - 1;
+        OsumConfig oc = new OsumConfig(BenchModels.whisper(cfg), BenchModels.adapter(cfg), qc, BenchModels.lora(cfg), 0, lastId, lastId);
+        OsumModel model = OsumModel.random(oc, BenchModels.seed(cfg), BenchModels.initStd(cfg));
+        OsumTrainable trainable = new OsumTrainable(model, null, null);                            // no SpecAugment / SpecSub
+        Set<String> names = Stages.select(trainable.parameters().keySet(), Stages.preset(Stages.ADAPTER_ENCODER_LORA),
+                Stages.ADAPTER_ENCODER_LORA);
+        return new Setup(model, trainable, names);
+    }
+
+    /** {@code bench.train_step.optimizer}: AdamW hyper-parameters (the protocol fixes OSUM's values). */
+    static AdamW.Options optimizer(JsonNode sec) {
+        JsonNode o = BenchModels.section(sec, "optimizer");
+        if (!"adamw".equals(o.path("name").asText())) {
+            throw new IllegalArgumentException("bench config: bench.train_step.optimizer.name must be adamw, got " + o.get("name"));
+        }
+        JsonNode betas = o.get("betas");
+        if (betas == null || !betas.isArray() || betas.size() != 2) {
+            throw new IllegalArgumentException("bench config: bench.train_step.optimizer.betas must be a list of 2 numbers, got " + betas);
+        }
+        return new AdamW.Options(number(o, "lr"), betas.get(0).asDouble(), betas.get(1).asDouble(), number(o, "eps"),
+                number(o, "weight_decay"));
+    }
+
+    /** Peak resident set of this process (Linux {@code VmHWM}) in MiB, or -1 where /proc is not there. */
+    static double peakRssMib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {                                                   // "VmHWM:   123456 kB"
+                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024 / MIB;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static int intOf(JsonNode sec, String key) {
+        JsonNode v = sec.get(key);
+        if (v == null || !v.isIntegralNumber() || v.asInt() <= 0) {
+            throw new IllegalArgumentException("bench config: bench.train_step." + key + " must be a positive integer, got " + v);
+        }
+        return v.asInt();
+    }
+
+    private static double number(JsonNode o, String key) {
+        JsonNode v = o.get(key);
+        if (v == null || !v.isNumber()) throw new IllegalArgumentException("bench config: bench.train_step.optimizer." + key + " must be a number, got " + v);
+        return v.asDouble();
+    }
+
+    /** zero_grad → forward → backward → AdamW step, on fixed inputs; the optimizer state carries over between runs. */
+    private static final class Measurement implements Bench.Measurement {
+        private final Setup s;
+        private final OsumBatch batch;
+        private final AdamW optimizer;
+        private final TrainRandom rng;          // the Trainable contract wants a generator; unused without augmentation
+        private final double rssBeforeFirstStep;
+        private final List<Double> losses = new ArrayList<>();
+        private long tokens, speechTokens, seqLen;
+
+        Measurement(Setup s, OsumBatch batch, AdamW.Options options, long seed) {
+            this.s = s;
+            this.batch = batch;
+            this.optimizer = new AdamW(options);
+            this.rng = new TrainRandom(seed);
+            this.rssBeforeFirstStep = peakRssMib();
+        }
+
+        @Override public String bench() { return "train_step"; }
+        @Override public String unit() { return "ms_per_step"; }
+        @Override public String section() { return "train_step"; }
+        @Override public int minWarmup() { return MIN_WARMUP; }
+
+        @Override
+        public Map<String, Object> run() {
+            long t0 = System.nanoTime();
+            // zero_grad: gradients are fresh arrays of each step (the Trainable contract), nothing to clear
+            Trainable.StepResult r = s.trainable.lossAndGradients(batch, s.trainableNames, false, rng);
+            long t1 = System.nanoTime();
+            optimizer.step(s.trainable.parameters(), r.gradients(), optimizer.options().lr());
+            s.trainable.parametersChanged();
+            long t2 = System.nanoTime();
+            NativeMemory.relieve();                 // as the Trainer does after every step: frees dead native buffers
+            long t3 = System.nanoTime();
+            losses.add(r.loss());
+            tokens = r.tokens();
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("forward_backward_ms", (t1 - t0) / 1e6);
+            d.put("optimizer_ms", (t2 - t1) / 1e6);
+            d.put("native_memory_relief_ms", (t3 - t2) / 1e6);
+            return d;
+        }
+
+        @Override
+        public double valueOf(double seconds, Map<String, Object> runDetail) {
+            return seconds * 1000;
+        }
+
+        @Override
+        public Map<String, Object> detail() {
+            OsumModel m = s.model;
+            // speech tokens of one utterance: the encoder halves the frames, the adapter's strides divide further
+            LogMelFeatures f = batch.features().get(0);
+            speechTokens = m.encodeUtterance(Nd4j.create(f.transposed(), new long[]{f.frames(), f.nMels()}, 'c')).size(0);
+            seqLen = batch.prompts()[0].length + 2 + speechTokens + batch.targets()[0].length;
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("batch", batch.size());
+            d.put("audio_frames", batch.features().get(0).frames());
+            d.put("speech_tokens", speechTokens);
+            d.put("prompt_tokens", batch.prompts()[0].length);
+            d.put("target_tokens", batch.targets()[0].length);
+            d.put("seq_len", seqLen);
+            d.put("loss_tokens", tokens);
+            d.put("peak_rss_mib", Math.round(peakRssMib() * 10) / 10.0);
+            d.put("peak_rss_mib_before_first_step", Math.round(rssBeforeFirstStep * 10) / 10.0);
+            d.put("params_trainable", s.paramsTrainable());
+            d.put("params_total", s.paramsTotal());
+            d.put("trainable_tensors", s.trainableNames.size());
+            d.put("stage", Stages.ADAPTER_ENCODER_LORA + " (OSUM link_and_encoder_and_lora)");
+            d.put("optimizer", "adamw");
+            d.put("lora", "unmerged");
+            d.put("loss_first", Math.round(losses.get(0) * 1e5) / 1e5);
+            d.put("loss_last", Math.round(losses.get(losses.size() - 1) * 1e5) / 1e5);
+            d.put("native_memory_collections", NativeMemory.collections());
+            return d;
+        }
+    }
+}
