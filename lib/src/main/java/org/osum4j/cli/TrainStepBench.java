@@ -148,6 +148,81 @@ final class TrainStepBench implements Bench.Workload {
         return v.asDouble();
     }
 
+    /** {@code -Dosum.bench.train.profile=N}: after the timed runs, N more steps split into phases (untimed by the protocol). */
+    static final String PROFILE_PROPERTY = "osum.bench.train.profile";
+
+    /**
+     * The step of {@link OsumTrainable#lossAndGradients} taken apart with the same public calls (no augmentation,
+     * no padding), each phase timed, plus the resident-set growth of each phase when no collection runs in
+     * between (ND4J frees a buffer only after a GC, so this is roughly the native memory the phase allocates).
+     * Medians over {@code steps} steps, milliseconds and MiB. A profile, not the benchmark: the optimizer state
+     * is a fresh one.
+     */
+    static Map<String, Object> profile(Setup s, OsumBatch batch, AdamW.Options options, int steps) {
+        OsumModel m = s.model;
+        int b = batch.size(), t = batch.features().get(0).frames(), nMels = batch.features().get(0).nMels();
+        float[] x = new float[b * t * nMels];
+        for (int i = 0; i < b; i++) System.arraycopy(batch.features().get(i).transposed(), 0, x, i * t * nMels, t * nMels);
+        INDArray feats = Nd4j.create(x, new long[]{b, t, nMels}, 'c');                               // [B, T, n_mels]
+        long[] lengths = new long[b];
+        java.util.Arrays.fill(lengths, t);
+        Set<String> llmTrainable = new java.util.HashSet<>();
+        for (String n : s.trainableNames) if (n.startsWith("llm.")) llmTrainable.add(s.trainable.internalName(n));
+        AdamW opt = new AdamW(options);
+        String[] phases = {"encoder_fwd", "adapter_fwd", "assemble", "llm_fwd_only", "llm_fwd_bwd", "adapter_bwd", "encoder_bwd",
+                "adamw"};
+        double[][] ms = new double[phases.length][steps], mib = new double[phases.length][steps];
+        for (int k = 0; k < steps; k++) {
+            System.gc();
+            long[] clock = new long[phases.length + 1];
+            long[] rss = new long[phases.length + 1];
+            int p = 0;
+            clock[p] = System.nanoTime();
+            rss[p] = NativeMemory.residentBytes();
+            var encTrace = m.encoder().trace(feats, lengths);
+            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
+            var adTrace = m.adapter().trace(encTrace.output().lastHiddenState(), encTrace.output().mask());
+            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
+            long[] valid = java.util.Arrays.stream(adTrace.output().mask().valid()).asLongStream().toArray();
+            OsumModel.Inputs in = m.buildInputs(batch.prompts(), new OsumModel.Speech(adTrace.output().speech(), valid,
+                    encTrace.output(), adTrace.output()), batch.targets());
+            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
+            m.llm().forward(in.embeds(), in.attentionMask(), in.positionIds(), null, false);         // full logits: an upper bound
+            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
+            var g = m.llm().lossAndGradients(in.embeds(), in.attentionMask(), in.positionIds(), in.labels(), null,
+                    llmTrainable::contains, null);
+            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
+            Map<String, INDArray> grads = new LinkedHashMap<>(g.byName());
+            grads.put(s.trainable.internalName("speech_embed.weight"), OsumModel.speechBosEosGradient(in, g.inputsEmbeds()));
+            INDArray dEnc = m.adapter().backward(adTrace, OsumModel.speechGradient(in, g.inputsEmbeds()), grads);
+            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
+            m.encoder().backward(encTrace, dEnc, grads);
+            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
+            Map<String, INDArray> canonical = new LinkedHashMap<>();
+            for (String n : s.trainableNames) canonical.put(n, grads.get(s.trainable.internalName(n)));
+            opt.step(s.trainable.parameters(), canonical, options.lr());
+            s.trainable.parametersChanged();
+            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
+            for (int i = 0; i < phases.length; i++) {
+                ms[i][k] = (clock[i + 1] - clock[i]) / 1e6;
+                mib[i][k] = (rss[i + 1] - rss[i]) / MIB;
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("steps", steps);
+        for (int i = 0; i < phases.length; i++) {
+            out.put(phases[i] + "_ms", median(ms[i]));
+            out.put(phases[i] + "_rss_growth_mib", median(mib[i]));
+        }
+        return out;
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        java.util.Arrays.sort(c);
+        return Math.round(Bench.median(c) * 10) / 10.0;
+    }
+
     /** zero_grad → forward → backward → AdamW step, on fixed inputs; the optimizer state carries over between runs. */
     private static final class Measurement implements Bench.Measurement {
         private final Setup s;
@@ -222,6 +297,8 @@ final class TrainStepBench implements Bench.Workload {
             d.put("loss_first", Math.round(losses.get(0) * 1e5) / 1e5);
             d.put("loss_last", Math.round(losses.get(losses.size() - 1) * 1e5) / 1e5);
             d.put("native_memory_collections", NativeMemory.collections());
+            int profiled = Integer.getInteger(PROFILE_PROPERTY, 0);
+            if (profiled > 0) d.put("profile", profile(s, batch, optimizer.options(), profiled));
             return d;
         }
     }
