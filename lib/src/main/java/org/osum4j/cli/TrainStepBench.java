@@ -171,50 +171,82 @@ final class TrainStepBench implements Bench.Workload {
         AdamW opt = new AdamW(options);
         String[] phases = {"encoder_fwd", "adapter_fwd", "assemble", "llm_fwd_only", "llm_fwd_bwd", "adapter_bwd", "encoder_bwd",
                 "adamw"};
-        double[][] ms = new double[phases.length][steps], mib = new double[phases.length][steps];
+        double[][] ms = new double[phases.length][steps];
         for (int k = 0; k < steps; k++) {
             System.gc();
-            long[] clock = new long[phases.length + 1];
-            long[] rss = new long[phases.length + 1];
-            int p = 0;
-            clock[p] = System.nanoTime();
-            rss[p] = NativeMemory.residentBytes();
-            var encTrace = m.encoder().trace(feats, lengths);
-            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
-            var adTrace = m.adapter().trace(encTrace.output().lastHiddenState(), encTrace.output().mask());
-            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
-            long[] valid = java.util.Arrays.stream(adTrace.output().mask().valid()).asLongStream().toArray();
-            OsumModel.Inputs in = m.buildInputs(batch.prompts(), new OsumModel.Speech(adTrace.output().speech(), valid,
-                    encTrace.output(), adTrace.output()), batch.targets());
-            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
-            m.llm().forward(in.embeds(), in.attentionMask(), in.positionIds(), null, false);         // full logits: an upper bound
-            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
-            var g = m.llm().lossAndGradients(in.embeds(), in.attentionMask(), in.positionIds(), in.labels(), null,
-                    llmTrainable::contains, null);
-            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
-            Map<String, INDArray> grads = new LinkedHashMap<>(g.byName());
-            grads.put(s.trainable.internalName("speech_embed.weight"), OsumModel.speechBosEosGradient(in, g.inputsEmbeds()));
-            INDArray dEnc = m.adapter().backward(adTrace, OsumModel.speechGradient(in, g.inputsEmbeds()), grads);
-            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
-            m.encoder().backward(encTrace, dEnc, grads);
-            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
-            Map<String, INDArray> canonical = new LinkedHashMap<>();
-            for (String n : s.trainableNames) canonical.put(n, grads.get(s.trainable.internalName(n)));
-            opt.step(s.trainable.parameters(), canonical, options.lr());
-            s.trainable.parametersChanged();
-            clock[++p] = System.nanoTime(); rss[p] = NativeMemory.residentBytes();
-            for (int i = 0; i < phases.length; i++) {
-                ms[i][k] = (clock[i + 1] - clock[i]) / 1e6;
-                mib[i][k] = (rss[i + 1] - rss[i]) / MIB;
-            }
+            long[] clock = runPhases(s, batch, feats, lengths, llmTrainable, opt, options, false);
+            for (int i = 0; i < phases.length; i++) ms[i][k] = (clock[i + 1] - clock[i]) / 1e6;
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("steps", steps);
+        // the peak of one step above the resident set before it: as the step runs (ND4J frees a temporary only at
+        // a GC, so this is roughly what the step allocates in all), and with a collection after every phase
+        out.put("step_peak_growth_mib", stepPeakGrowth(() -> runPhases(s, batch, feats, lengths, llmTrainable, opt, options, false)));
+        out.put("step_peak_growth_gc_between_phases_mib",
+                stepPeakGrowth(() -> runPhases(s, batch, feats, lengths, llmTrainable, opt, options, true)));
         for (int i = 0; i < phases.length; i++) {
             out.put(phases[i] + "_ms", median(ms[i]));
-            out.put(phases[i] + "_rss_growth_mib", median(mib[i]));
         }
         return out;
+    }
+
+    /** One step taken apart (see {@link #profile}); returns the clock before and after each phase; gc: collect after each. */
+    private static long[] runPhases(Setup s, OsumBatch batch, INDArray feats, long[] lengths, Set<String> llmTrainable, AdamW opt,
+                                    AdamW.Options options, boolean gc) {
+        OsumModel m = s.model;
+        long[] clock = new long[9];
+        int p = 0;
+        clock[p] = System.nanoTime();
+        var encTrace = m.encoder().trace(feats, lengths);
+        clock[++p] = phaseEnd(gc);
+        var adTrace = m.adapter().trace(encTrace.output().lastHiddenState(), encTrace.output().mask());
+        clock[++p] = phaseEnd(gc);
+        long[] valid = java.util.Arrays.stream(adTrace.output().mask().valid()).asLongStream().toArray();
+        OsumModel.Inputs in = m.buildInputs(batch.prompts(), new OsumModel.Speech(adTrace.output().speech(), valid,
+                encTrace.output(), adTrace.output()), batch.targets());
+        clock[++p] = phaseEnd(gc);
+        m.llm().forward(in.embeds(), in.attentionMask(), in.positionIds(), null, false);             // full logits: an upper bound
+        clock[++p] = phaseEnd(gc);
+        var g = m.llm().lossAndGradients(in.embeds(), in.attentionMask(), in.positionIds(), in.labels(), null,
+                llmTrainable::contains, null);
+        clock[++p] = phaseEnd(gc);
+        Map<String, INDArray> grads = new LinkedHashMap<>(g.byName());
+        grads.put(s.trainable.internalName("speech_embed.weight"), OsumModel.speechBosEosGradient(in, g.inputsEmbeds()));
+        INDArray dEnc = m.adapter().backward(adTrace, OsumModel.speechGradient(in, g.inputsEmbeds()), grads);
+        clock[++p] = phaseEnd(gc);
+        m.encoder().backward(encTrace, dEnc, grads);
+        clock[++p] = phaseEnd(gc);
+        Map<String, INDArray> canonical = new LinkedHashMap<>();
+        for (String n : s.trainableNames) canonical.put(n, grads.get(s.trainable.internalName(n)));
+        opt.step(s.trainable.parameters(), canonical, options.lr());
+        s.trainable.parametersChanged();
+        clock[++p] = phaseEnd(gc);
+        return clock;
+    }
+
+    private static long phaseEnd(boolean gc) {
+        if (gc) System.gc();
+        return System.nanoTime();
+    }
+
+    /**
+     * VmHWM − VmRSS around {@code step}: collects, waits for ND4J's deallocator, resets the peak (Linux
+     * {@code /proc/self/clear_refs} = 5), runs, reads the peak. −1 where the peak cannot be reset.
+     */
+    private static double stepPeakGrowth(Runnable step) {
+        System.gc();
+        try {
+            Thread.sleep(2000);                             // jemalloc (OSUM_MALLOC=jemalloc) returns freed pages within 1 s
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+        double before = NativeMemory.residentBytes() / MIB;
+        step.run();
+        return Math.round((peakRssMib() - before) * 10) / 10.0;
     }
 
     private static double median(double[] v) {
@@ -239,6 +271,8 @@ final class TrainStepBench implements Bench.Workload {
             this.optimizer = new AdamW(options);
             this.rng = new TrainRandom(seed);
             this.rssBeforeFirstStep = peakRssMib();
+            System.err.printf("  train_step setup: %d trainable tensors, resident %.0f MiB, peak %.0f MiB%n",
+                    s.trainableNames.size(), NativeMemory.residentBytes() / MIB, rssBeforeFirstStep);
         }
 
         @Override public String bench() { return "train_step"; }
@@ -258,6 +292,8 @@ final class TrainStepBench implements Bench.Workload {
             NativeMemory.relieve();                 // as the Trainer does after every step: frees dead native buffers
             long t3 = System.nanoTime();
             losses.add(r.loss());
+            System.err.printf("  train_step step %d: %.1f ms (forward+backward %.1f, AdamW %.1f), loss %.5f, resident %.0f MiB, peak %.0f MiB%n",
+                    losses.size(), (t3 - t0) / 1e6, (t1 - t0) / 1e6, (t2 - t1) / 1e6, r.loss(), NativeMemory.residentBytes() / MIB, peakRssMib());
             tokens = r.tokens();
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("forward_backward_ms", (t1 - t0) / 1e6);
