@@ -84,7 +84,7 @@ public final class Backends {
             case "cuda": {
                 String problem = cudaProblem(f);
                 if (problem != null && !problem.startsWith(UNKNOWN)) {
-                    throw new IllegalStateException("-D" + PROPERTY + "=cuda, but " + problem
+                    throw new IllegalArgumentException("-D" + PROPERTY + "=cuda, but " + problem
                             + "; use -D" + PROPERTY + "=cpu or auto");
                 }
                 return new Choice(Backend.CUDA, "-D" + PROPERTY + "=cuda; " + devices(f));

@@ -66,11 +66,11 @@ class BackendsTest {
 
     @Test
     void overrideCuda_withoutGpu_isAClearError() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Backends.decide(CUDA_BUILD_NO_GPU, "cuda"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.decide(CUDA_BUILD_NO_GPU, "cuda"));
         assertTrue(e.getMessage().contains("osum.backend=cuda") && e.getMessage().contains("no CUDA device"), e.getMessage());
-        IllegalStateException e2 = assertThrows(IllegalStateException.class, () -> Backends.decide(CPU_BUILD, "cuda"));
+        IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () -> Backends.decide(CPU_BUILD, "cuda"));
         assertTrue(e2.getMessage().contains("-Pcuda"), e2.getMessage());
-        IllegalStateException e3 = assertThrows(IllegalStateException.class, () -> Backends.decide(HOPPER, "cuda"));
+        IllegalArgumentException e3 = assertThrows(IllegalArgumentException.class, () -> Backends.decide(HOPPER, "cuda"));
         assertTrue(e3.getMessage().contains("sm_90"), e3.getMessage());
     }
 
