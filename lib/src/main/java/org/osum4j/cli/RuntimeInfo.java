@@ -39,10 +39,10 @@ public final class RuntimeInfo {
         return org.osum4j.run.RunRecord.start(model, modelDir, decoding).withRuntime(settings());
     }
 
-    /** The ND4J backend choice of this process ({@link Backends#select}), or why there is none; never throws. */
+    /** The ND4J backend choice of this process ({@link Backends#choice}), or why there is none; never throws. */
     static String backendLine() {
         try {
-            Backends.Choice c = Backends.select();
+            Backends.Choice c = Backends.choice();
             return c.backend().name().toLowerCase(java.util.Locale.ROOT) + " (" + c.reason() + ")";
         } catch (RuntimeException e) {
             return "error: " + e.getMessage();

@@ -254,19 +254,29 @@ public final class Backends {
     // ================================================================== this process
 
     private static Choice selected;
+    private static boolean logged;
 
     /**
-     * This process's choice (probed once, from {@code -Dosum.backend}); logs its line to stderr the first time and
-     * checks that the environment makes ND4J load it. Call before the first ND4J use.
+     * This process's choice (probed once, from {@code -Dosum.backend}), checked against the environment ND4J will
+     * read; logs nothing (for callers that print it inside their own log line, like the Jupyter kernel's).
      */
-    public static synchronized Choice select() {
+    public static synchronized Choice choice() {
         if (selected == null) {
             Facts f = probe();
             Choice c = decide(f, System.getProperty(PROPERTY));
-            System.err.println(c.logLine());
             check(c, f, System.getenv());
             selected = c;
         }
         return selected;
+    }
+
+    /** {@link #choice()}, logging its line to stderr the first time. Call before the first ND4J use. */
+    public static synchronized Choice select() {
+        Choice c = choice();
+        if (!logged) {
+            System.err.println(c.logLine());
+            logged = true;
+        }
+        return c;
     }
 }
