@@ -153,13 +153,11 @@ final class TrainStepBench implements Bench.Workload {
 
     /**
      * The step of {@link OsumTrainable#lossAndGradients} taken apart with the same public calls (no augmentation,
-     * no padding), each phase timed, plus the resident-set growth of each phase when no collection runs in
-     * between (ND4J frees a buffer only after a GC, so this is roughly the native memory the phase allocates).
-     * Medians over {@code steps} steps, milliseconds and MiB. A profile, not the benchmark: the optimizer state
-     * is a fresh one.
+     * no padding): medians over {@code steps} steps of each phase's milliseconds, then the peak growth of one
+     * step in MiB ({@link #stepPeakGrowth}) as it runs and with a collection after every phase. A profile, not
+     * the benchmark: the optimizer state is a fresh one, the LLM forward is timed separately with full logits.
      */
     static Map<String, Object> profile(Setup s, OsumBatch batch, AdamW.Options options, int steps) {
-        OsumModel m = s.model;
         int b = batch.size(), t = batch.features().get(0).frames(), nMels = batch.features().get(0).nMels();
         float[] x = new float[b * t * nMels];
         for (int i = 0; i < b; i++) System.arraycopy(batch.features().get(i).transposed(), 0, x, i * t * nMels, t * nMels);
