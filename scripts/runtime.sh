@@ -47,7 +47,11 @@ fi
 # Decay freed pages back to the system within a second, from jemalloc's own background thread.
 OSUM_MALLOC_CONF="background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0"
 
-export OSUM_HEAP OSUM_OFFHEAP OSUM_THREADS
+# ND4J backend: auto (CUDA only in a -Pcuda build on a GPU its kernels support, sm_37..sm_86; else CPU), cpu or
+# cuda. Decided in Java (org.osum4j.model.Backends); the launcher exports the variables that make ND4J load it.
+OSUM_BACKEND="${OSUM_BACKEND:-auto}"
+
+export OSUM_HEAP OSUM_OFFHEAP OSUM_THREADS OSUM_BACKEND
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$OSUM_THREADS}"
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-$OSUM_THREADS}"
 
@@ -58,6 +62,7 @@ OSUM_JVM_OPTS=(
   "-Dorg.bytedeco.javacpp.maxphysicalbytes=0"
   "-Djava.awt.headless=true"
   "-Dosum.threads=${OSUM_THREADS}"
+  "-Dosum.backend=${OSUM_BACKEND}"
   "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
   "-Dorg.slf4j.simpleLogger.log.org.nd4j=warn"
 )

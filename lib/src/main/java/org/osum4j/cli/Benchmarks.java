@@ -15,5 +15,6 @@ final class Benchmarks {
         Bench.register("features", new FeaturesBench());
         Bench.register("encoder", new EncoderBench());
         Bench.register("decode", new DecodeBench());
+        Bench.register("train_step", new TrainStepBench());
     }
 }

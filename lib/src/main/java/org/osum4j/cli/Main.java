@@ -26,6 +26,7 @@ public final class Main {
         COMMANDS.put("eval", new Eval());
         COMMANDS.put("infer", new Infer());
         COMMANDS.put("runtime", new RuntimeInfo.Command());
+        COMMANDS.put("backend", new RuntimeInfo.BackendCommand());
         COMMANDS.put("prepare", new Prepare());
         COMMANDS.put("convert", new ModelCommands.Convert());
         COMMANDS.put("export", new ModelCommands.Export());
@@ -52,6 +53,9 @@ public final class Main {
             return 2;
         }
         try {
+            // the ND4J backend is chosen (and logged) before any command touches ND4J; `backend` computes the
+            // environment that choice needs, so it must not refuse a process that lacks it
+            if (!args[0].equals("backend")) org.osum4j.model.Backends.select();
             return c.run(Arrays.copyOfRange(args, 1, args.length));
         } catch (IllegalArgumentException e) {
             System.err.println("osum " + args[0] + ": " + e.getMessage());

@@ -1,5 +1,7 @@
 package org.osum4j.cli;
 
+import org.osum4j.model.Backends;
+
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +26,7 @@ public final class RuntimeInfo {
         m.put("threads", System.getProperty("osum.threads", System.getenv().getOrDefault("OSUM_THREADS", String.valueOf(rt.availableProcessors()))));
         m.put("OMP_NUM_THREADS", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
         m.put("OPENBLAS_CORETYPE", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default"));
+        m.put("backend", backendLine());
         m.put("jvm_args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         return m;
     }
@@ -36,11 +39,22 @@ public final class RuntimeInfo {
         return org.osum4j.run.RunRecord.start(model, modelDir, decoding).withRuntime(settings());
     }
 
+    /** The ND4J backend choice of this process ({@link Backends#choice}), or why there is none; never throws. */
+    static String backendLine() {
+        try {
+            Backends.Choice c = Backends.choice();
+            return c.backend().name().toLowerCase(java.util.Locale.ROOT) + " (" + c.reason() + ")";
+        } catch (RuntimeException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
     /** One log line. */
     public static String summary() {
         Map<String, String> s = settings();
         return "osum4j runtime: java " + s.get("java") + ", heap " + s.get("heap_max_mib") + " MiB, off-heap "
-                + s.get("offheap_max") + ", threads " + s.get("threads") + ", OPENBLAS_CORETYPE=" + s.get("OPENBLAS_CORETYPE");
+                + s.get("offheap_max") + ", threads " + s.get("threads") + ", OPENBLAS_CORETYPE=" + s.get("OPENBLAS_CORETYPE")
+                + ", backend " + s.get("backend");
     }
 
     /** {@code ./osum runtime}: prints the settings as seen from Java. */
@@ -53,6 +67,31 @@ public final class RuntimeInfo {
         @Override
         public int run(String[] args) {
             settings().forEach((k, v) -> System.out.println(k + " = " + v));
+            return 0;
+        }
+    }
+
+    /**
+     * {@code ./osum backend [--env]}: the backend this machine gets and why; with {@code --env}, the
+     * {@code KEY=VALUE} lines that make ND4J load it (the launcher exports them before starting a CUDA build's JVM).
+     */
+    static final class BackendCommand implements Main.Command {
+        @Override
+        public String summary() {
+            return "which ND4J backend (cpu/cuda) this machine gets and why; --env: the variables that apply it";
+        }
+
+        @Override
+        public int run(String[] args) {
+            boolean env = args.length == 1 && args[0].equals("--env");
+            if (args.length > 1 || (args.length == 1 && !env)) {
+                System.out.println("usage: ./osum backend [--env]   (override: -Dosum.backend=cpu|cuda|auto, OSUM_BACKEND in ./osum)");
+                return args.length == 1 && (args[0].equals("--help") || args[0].equals("-h")) ? 0 : 2;
+            }
+            Backends.Facts f = Backends.probe();
+            Backends.Choice c = Backends.decide(f, System.getProperty(Backends.PROPERTY));
+            if (env) Backends.nd4jEnvironment(c.backend()).forEach((k, v) -> System.out.println(k + "=" + v));
+            else System.out.println(c.logLine());
             return 0;
         }
     }
