@@ -83,6 +83,8 @@ final class CellExecutionControl extends DirectExecutionControl {
         Object value;
         try {
             value = await(task, thread);
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new StoppedException();                    // stopped after submit, before the thread began it
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof InvocationTargetException target ? target.getCause() : e.getCause();
             if (stopRequested && cause instanceof ThreadDeath) {
@@ -116,7 +118,7 @@ final class CellExecutionControl extends DirectExecutionControl {
 
     private synchronized CellThread cellThread() {
         if (cellThread == null || !cellThread.isAlive()) {
-            cellThread = new CellThread();
+            cellThread = new CellThread(() -> stopRequested);
             cellThread.start();
         }
         return cellThread;
@@ -141,12 +143,14 @@ final class CellExecutionControl extends DirectExecutionControl {
      * The one thread that runs every snippet, so that thread-locals (ND4J's random generator and
      * workspaces, user ThreadLocals) survive from cell to cell.
      */
-    private static final class CellThread extends Thread {
+    static final class CellThread extends Thread {
         private final BlockingQueue<FutureTask<Object>> tasks = new LinkedBlockingQueue<>();
+        private final java.util.function.BooleanSupplier stopRequested;
         private volatile boolean busy;
 
-        CellThread() {
+        CellThread(java.util.function.BooleanSupplier stopRequested) {
             super(CELL_THREAD_NAME);
+            this.stopRequested = stopRequested;
             setDaemon(true);
         }
 
@@ -166,7 +170,14 @@ final class CellExecutionControl extends DirectExecutionControl {
                 Thread.interrupted(); // start every snippet with a clear interrupt flag
                 busy = true;
                 try {
-                    task.run();
+                    // stop() sets its flag, then reads busy; this thread sets busy, then reads the flag (both
+                    // volatile): a stop that found the thread not yet busy is seen here, so it cannot be lost
+                    // (on a loaded machine the window between submit and start was long enough to hang a cell)
+                    if (stopRequested.getAsBoolean()) {
+                        task.cancel(false);
+                    } else {
+                        task.run();
+                    }
                 } finally {
                     busy = false;
                 }
