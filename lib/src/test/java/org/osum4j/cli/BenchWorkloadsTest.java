@@ -29,22 +29,10 @@ class BenchWorkloadsTest {
 
     /** A micro model in the bench-config layout: encoder/adapter width 16, LLM width 16, vocab 50. */
     private static ObjectNode microConfig() throws Exception {
-        return (ObjectNode) JSON.readTree("""
-                {"name": "micro", "n_mels": 8,
-                 "encoder": {"d_model": 16, "encoder_layers": 1, "encoder_attention_heads": 2, "encoder_ffn_dim": 32,
-                             "max_source_positions": 50, "activation_function": "gelu", "layer_norm_eps": 1e-05},
-                 "adapter": {"conv_kernel_size": 3, "conv_strides": [1, 2, 2], "conv_left_pad": 2, "d_model": 16,
-                             "num_layers": 1, "num_attention_heads": 2, "ffn_dim": 24, "activation_function": "relu",
-                             "max_position_embeddings": 100, "layer_norm_eps": 1e-05},
-                 "llm": {"model_type": "qwen2", "vocab_size": 50, "hidden_size": 16, "intermediate_size": 24,
-                         "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "hidden_act": "silu",
-                         "rms_norm_eps": 1e-06, "rope_theta": 10000.0, "tie_word_embeddings": false,
-                         "max_position_embeddings": 256},
-                 "lora": {"r": 2, "lora_alpha": 8, "lora_dropout": 0.0,
-                          "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "down_proj"]},
-                 "bench": {"seed": 7, "init_std": 0.5,
+        return MicroBenchConfig.withBench("""
+                {"seed": 7, "init_std": 0.5,
                            "encoder": {"frames": 21, "batches": [1, 3], "warmup": 0, "repeats": 1},
-                           "decode": {"prompt_tokens": 5, "audio_frames": 30, "new_tokens": 6, "warmup": 0, "repeats": 1}}}
+                           "decode": {"prompt_tokens": 5, "audio_frames": 30, "new_tokens": 6, "warmup": 0, "repeats": 1}}
                 """);
     }
 

@@ -40,24 +40,12 @@ class TrainStepBenchTest {
     private static final long TINY_TOTAL_TORCH = 9_044_736L;
 
     private static ObjectNode microConfig() throws Exception {
-        return (ObjectNode) JSON.readTree("""
-                {"name": "micro", "n_mels": 8,
-                 "encoder": {"d_model": 16, "encoder_layers": 1, "encoder_attention_heads": 2, "encoder_ffn_dim": 32,
-                             "max_source_positions": 50, "activation_function": "gelu", "layer_norm_eps": 1e-05},
-                 "adapter": {"conv_kernel_size": 3, "conv_strides": [1, 2, 2], "conv_left_pad": 2, "d_model": 16,
-                             "num_layers": 1, "num_attention_heads": 2, "ffn_dim": 24, "activation_function": "relu",
-                             "max_position_embeddings": 100, "layer_norm_eps": 1e-05},
-                 "llm": {"model_type": "qwen2", "vocab_size": 50, "hidden_size": 16, "intermediate_size": 24,
-                         "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "hidden_act": "silu",
-                         "rms_norm_eps": 1e-06, "rope_theta": 10000.0, "tie_word_embeddings": false,
-                         "max_position_embeddings": 256},
-                 "lora": {"r": 2, "lora_alpha": 8, "lora_dropout": 0.0,
-                          "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "down_proj"]},
-                 "bench": {"seed": 7, "init_std": 0.5,
+        return MicroBenchConfig.withBench("""
+                {"seed": 7, "init_std": 0.5,
                            "train_step": {"batch": 3, "audio_frames": 30, "prompt_tokens": 5, "target_tokens": 4,
                                           "warmup": 0, "repeats": 1,
                                           "optimizer": {"name": "adamw", "lr": 5e-05, "betas": [0.9, 0.99], "eps": 1e-06,
-                                                        "weight_decay": 0.01}}}}
+                                                        "weight_decay": 0.01}}}
                 """);
     }
 
