@@ -153,6 +153,13 @@ public final class OsumKernel extends BaseKernel {
      * it is JDK-specific API, and without it the kernel still works with message interrupts.
      */
     private static void onSigint(Runnable action, PrintStream log) {
+        if (sigintIgnoredAtStart()) {
+            // the JVM does not install handlers for shutdown signals its parent ignored (a process started in the
+            // background by a non-interactive shell, or under nohup, inherits SIGINT ignored)
+            log.println("osum4j kernel: SIGINT is ignored in this process (inherited from the process that started it);"
+                    + " SIGINT will not interrupt cells, message interrupts still work");
+            return;
+        }
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
@@ -171,6 +178,18 @@ public final class OsumKernel extends BaseKernel {
         } catch (ReflectiveOperationException | RuntimeException e) {
             log.println("osum4j kernel: SIGINT will not interrupt cells (" + e + "); message interrupts still work");
         }
+    }
+
+    /** Whether this process started with SIGINT ignored (Linux: bit 2 of SigIgn in /proc/self/status). */
+    static boolean sigintIgnoredAtStart() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2L) != 0;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;                                    // not Linux: assume the handler can be installed
+        }
+        return false;
     }
 
     /** Sets slf4j-simple defaults unless the user gave them with -D. */

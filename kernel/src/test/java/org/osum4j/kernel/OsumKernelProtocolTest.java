@@ -54,7 +54,11 @@ class OsumKernelProtocolTest {
         Path classes = compile("FromFolder", dir.resolve("folder-classes"));
         Path repo = dir.resolve("m2");
         jarIntoRepository(compile("FromJar", dir.resolve("jar-classes")), repo);
-        kernel = new ProcessBuilder(java, "-Xmx2g", "-Dmaven.repo.local=" + repo,
+        // Started through python, which resets SIGINT to its default before exec'ing the JVM (same pid): a test run
+        // launched in the background by a shell inherits SIGINT ignored, and the JVM would then never see the
+        // signal the SIGINT scenario sends.
+        kernel = new ProcessBuilder(PYTHON, "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL);"
+                + " os.execv(sys.argv[1], sys.argv[1:])", java, "-Xmx2g", "-Dmaven.repo.local=" + repo,
                 "-cp", System.getProperty("java.class.path"), OsumKernel.class.getName(), connection.toString())
                 .redirectOutput(dir.resolve("kernel-stdout.txt").toFile())
                 .redirectError(kernelLog.toFile())
