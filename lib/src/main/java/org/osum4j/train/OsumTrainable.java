@@ -3,6 +3,7 @@ package org.osum4j.train;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.osum4j.audio.LogMelFeatures;
 import org.osum4j.audio.SpecAugment;
 import org.osum4j.audio.SpecSub;
@@ -236,8 +237,8 @@ public final class OsumTrainable implements Trainable<OsumBatch> {
             long[] target = Arrays.stream(batch.transcripts()[b]).filter(id -> id != blank).toArray();
             int frames = (int) valid[b];
             if (target.length == 0 || frames == 0) continue;
-            INDArray s = speech.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b),
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, frames), org.nd4j.linalg.indexing.NDArrayIndex.all());  // [S_b, H]
+            INDArray s = speech.get(NDArrayIndex.point(b),
+                    NDArrayIndex.interval(0, frames), NDArrayIndex.all());  // [S_b, H]
             INDArray logits = s.mmul(table.transpose());                                      // [S_b, V]
             Ctc.Result r = Ctc.lossAndGradient(logits.dup('c').data().asFloat(), frames, v, target, blank);
             if (!Double.isFinite(r.loss())) continue;
@@ -246,8 +247,8 @@ public final class OsumTrainable implements Trainable<OsumBatch> {
             float[] g = r.dLogits();
             for (int i = 0; i < g.length; i++) g[i] *= scale;
             INDArray dS = Nd4j.create(g, new long[]{frames, v}, 'c').mmul(table);               // [S_b, H]
-            dSpeech.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, frames),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all()).addi(dS);
+            dSpeech.get(NDArrayIndex.point(b), NDArrayIndex.interval(0, frames),
+                    NDArrayIndex.all()).addi(dS);
         }
         return sum / tokens;
     }

@@ -37,15 +37,8 @@ public final class GradKernels {
         FloatBuffer dx = Kernels.buffer(out);
         double[] xhat = new double[d], g = new double[d];
         for (int o = 0; o < n; o += d) {
-            double sum = 0;
-            for (int j = 0; j < d; j++) sum += a.get(o + j);
-            double mean = sum / d;
-            double sq = 0;
-            for (int j = 0; j < d; j++) {
-                double c = a.get(o + j) - mean;
-                sq += c * c;
-            }
-            double inv = 1.0 / Math.sqrt(sq / d + eps);
+            double mean = Kernels.rowMean(a, o, d);
+            double inv = Kernels.rowInvStd(a, o, d, mean, eps);
             double sumG = 0, sumGx = 0;
             for (int j = 0; j < d; j++) {
                 xhat[j] = (a.get(o + j) - mean) * inv;

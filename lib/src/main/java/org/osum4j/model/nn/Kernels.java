@@ -90,15 +90,8 @@ public final class Kernels {
         INDArray out = newLike(x);
         FloatBuffer y = buffer(out);
         for (int o = 0; o < n; o += d) {
-            double sum = 0;
-            for (int j = 0; j < d; j++) sum += a.get(o + j);
-            double mean = sum / d;
-            double sq = 0;
-            for (int j = 0; j < d; j++) {
-                double c = a.get(o + j) - mean;
-                sq += c * c;
-            }
-            double inv = 1.0 / Math.sqrt(sq / d + eps);
+            double mean = rowMean(a, o, d);
+            double inv = rowInvStd(a, o, d, mean, eps);
             for (int j = 0; j < d; j++) y.put(o + j, (float) ((a.get(o + j) - mean) * inv) * g[j] + b[j]);
         }
         return out;
@@ -155,5 +148,22 @@ public final class Kernels {
             }
         }
         return cols;
+    }
+
+    /** Mean of the {@code d} values of {@code a} from {@code o} (one row of a layer norm). */
+    static double rowMean(FloatBuffer a, int o, int d) {
+        double sum = 0;
+        for (int j = 0; j < d; j++) sum += a.get(o + j);
+        return sum / d;
+    }
+
+    /** 1 / sqrt(population variance + eps) of the same row, given its mean (layer norm and its backward). */
+    static double rowInvStd(FloatBuffer a, int o, int d, double mean, double eps) {
+        double sq = 0;
+        for (int j = 0; j < d; j++) {
+            double c = a.get(o + j) - mean;
+            sq += c * c;
+        }
+        return 1.0 / Math.sqrt(sq / d + eps);
     }
 }
