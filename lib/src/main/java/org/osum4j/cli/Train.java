@@ -14,7 +14,15 @@ import org.osum4j.model.OsumModel;
 import org.osum4j.model.io.OsumConfig;
 import org.osum4j.text.Tokenizer;
 import org.osum4j.text.TokenizerBuilder;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.osum4j.audio.SpecAugment;
+import org.osum4j.audio.SpecSub;
+import org.osum4j.eval.ErrorRate;
+import org.osum4j.model.io.SafeTensors;
+import org.osum4j.model.io.TensorData;
 import org.osum4j.train.BatchSource;
+import org.osum4j.train.EncoderCtcTrainable;
+import org.osum4j.train.Trainable;
 import org.osum4j.train.OsumBatch;
 import org.osum4j.train.OsumCollator;
 import org.osum4j.train.OsumTrainable;
@@ -44,13 +52,20 @@ import java.util.Set;
  * {@code Osum.load}). The YAML/JSON file has four sections, paths relative to the file's folder:
  * <pre>
  * model:     {dir: OSUM_MODEL_DIR}  or  {init: random, config: FILE_OR_MAPPING (own-format OsumConfig), seed, std}
+ *            encoder_from: MODEL_DIR (optional: replace the encoder's weights by another model's, e.g. the output of
+ *            an encoder_ctc stage; shapes must match)
  * tokenizer: {vocab_size: N}        (init: random only: BPE built from the train lists' texts and the prompts)
  * data:      {train: [{list: X.jsonl, weight: W}, ...], dev: Y.jsonl, max_frames_in_batch, max_seq_in_batch, augment,
  *             dev_decode_per_task: N (each validation also decodes N dev utterances per task, greedy, and scores
- *             them: WER, label accuracy, AAS, answer accuracy per task; 0 = loss only, the default)}
+ *             them: WER, label accuracy, AAS, answer accuracy per task; 0 = loss only, the default),
+ *             spec_augment: {time_masks, max_time_width, freq_masks, max_freq_width} (default OSUM's 2, 50, 2, 10),
+ *             spec_sub: true|false (OSUM's SpecSub with augment; default true)}
  * train:     TrainConfig keys (seed, steps, optimizer, schedule, stage, output_dir, ...)
  * objective: {ctc_weight: W}   (optional, not OSUM: an auxiliary CTC loss on the adapter's speech frames against
  *            the transcript, scored with the LLM's token table; see OsumTrainable; default 0 = OSUM's loss only)
+ *            {kind: encoder_ctc}  (not OSUM: pre-train the encoder alone by CTC on the transcript's letters, see
+ *            EncoderCtcTrainable; validation adds greedy letter/word error rates; the model written is the whole
+ *            OSUM model with the trained encoder, and its letter head beside it)
  * </pre>
  * This class reads files and wires the parts; the step is {@link OsumTrainable}, the loop {@link Trainer}.
  */
@@ -61,9 +76,15 @@ public final class Train implements Main.Command {
     /** A tokenizer built for a from-scratch model, kept beside the checkpoints so a resumed run uses the same one. */
     public static final String TOKENIZER_FILE = "tokenizer.json";
     private static final Set<String> SECTIONS = Set.of("model", "tokenizer", "data", "train", "objective");
-    private static final Set<String> MODEL_KEYS = Set.of("dir", "init", "config", "seed", "std");
+    private static final Set<String> MODEL_KEYS = Set.of("dir", "init", "config", "seed", "std", "encoder_from");
     private static final Set<String> DATA_KEYS = Set.of("train", "dev", "max_frames_in_batch", "max_seq_in_batch", "augment",
-            "dev_decode_per_task");
+            "spec_augment", "spec_sub", "dev_decode_per_task");
+    private static final Set<String> SPEC_AUGMENT_KEYS = Set.of("time_masks", "max_time_width", "freq_masks", "max_freq_width");
+    /** objective.kind: OSUM's loss (optionally + CTC on the adapter frames), or the encoder's CTC pre-training stage. */
+    public static final String OBJECTIVE_OSUM = "osum";
+    public static final String OBJECTIVE_ENCODER_CTC = "encoder_ctc";
+    /** The letter head of an encoder CTC stage, written beside its model (not part of OSUM; Osum.load ignores it). */
+    public static final String CTC_HEAD_FILE = "ctc_head.safetensors";
     private static final double DEFAULT_INIT_STD = 0.02;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -163,6 +184,10 @@ public final class Train implements Main.Command {
                 intOr(dm, "max_seq_in_batch", (int) osumBatching.maxSeqInBatch(), where),
                 osumBatching.sortBuffer(), osumBatching.shuffleBuffer());
         boolean augment = !(dm.get("augment") instanceof Boolean b) || b;
+        SpecAugment.Config specAugment = specAugmentConfig(dm.get("spec_augment"), where);
+        Object specSubFlag = dm.getOrDefault("spec_sub", Boolean.TRUE);
+        if (!(specSubFlag instanceof Boolean)) throw new IllegalArgumentException(where + ": data.spec_sub must be true or false, got " + specSubFlag);
+        SpecSub specSub = (Boolean) specSubFlag ? SpecSub.osum() : null;
         int decodePerTask = dm.containsKey("dev_decode_per_task") ? nonNegativeInt(dm, "dev_decode_per_task", where) : 0;
 
         // --- model and tokenizer
@@ -192,6 +217,12 @@ public final class Train implements Main.Command {
             throw new IllegalArgumentException(where + ": model needs 'dir: OSUM_MODEL_DIR' or 'init: random' with 'config'");
         }
 
+        if (mm.get("encoder_from") instanceof String from) {
+            modelLabel += ", encoder from " + copyEncoder(model, base.resolve(from).normalize());
+        } else if (mm.containsKey("encoder_from")) {
+            throw new IllegalArgumentException(where + ": model.encoder_from must be a model folder, got " + mm.get("encoder_from"));
+        }
+
         // --- data pipeline
         LogMel logMel = LogMel.of(model.config().encoder().numMelBins());
         Examples examples = new Examples(TaskRegistry.osum(), tokenizer, false);
@@ -200,26 +231,43 @@ public final class Train implements Main.Command {
         BatchSource<OsumBatch> source = sources.size() == 1 ? sources.values().iterator().next() : new WeightedMixSource<>(sources, weights);
 
         double ctcWeight = 0;
+        String kind = OBJECTIVE_OSUM;
         if (root.containsKey("objective")) {
             Map<String, Object> om = section(root, "objective", where);
-            checkKeys(om, Set.of("ctc_weight"), where, "objective.");
+            checkKeys(om, Set.of("ctc_weight", "kind"), where, "objective.");
             if (om.containsKey("ctc_weight")) {
                 if (!(om.get("ctc_weight") instanceof Number n) || !(n.doubleValue() >= 0))
                     throw new IllegalArgumentException(where + ": objective.ctc_weight must be a number >= 0, got " + om.get("ctc_weight"));
                 ctcWeight = ((Number) om.get("ctc_weight")).doubleValue();
             }
+            if (om.containsKey("kind")) {
+                kind = String.valueOf(om.get("kind"));
+                if (!Set.of(OBJECTIVE_OSUM, OBJECTIVE_ENCODER_CTC).contains(kind))
+                    throw new IllegalArgumentException(where + ": objective.kind must be '" + OBJECTIVE_OSUM + "' or '" + OBJECTIVE_ENCODER_CTC
+                            + "', got '" + kind + "'");
+                if (kind.equals(OBJECTIVE_ENCODER_CTC) && ctcWeight > 0)
+                    throw new IllegalArgumentException(where + ": objective.ctc_weight belongs to kind '" + OBJECTIVE_OSUM
+                            + "' (the auxiliary loss on the adapter frames); an encoder_ctc stage is CTC only");
+            }
         }
-        OsumTrainable trainable = (augment ? OsumTrainable.osum(model) : new OsumTrainable(model, null, null)).withCtcWeight(ctcWeight);
+        boolean encoderCtc = kind.equals(OBJECTIVE_ENCODER_CTC);
+        OsumTrainable osumTrainable = (augment ? new OsumTrainable(model, new SpecAugment(specAugment), specSub)
+                : new OsumTrainable(model, null, null)).withCtcWeight(ctcWeight);
+        long headSeed = mm.get("seed") instanceof Number n ? n.longValue() : tc.seed();
+        EncoderCtcTrainable ctcTrainable = encoderCtc ? new EncoderCtcTrainable(model.encoder(), augment ? new SpecAugment(specAugment) : null,
+                ids -> tokenizer.decode(ids), headSeed, DEFAULT_INIT_STD) : null;
+        Trainable<OsumBatch> trainable = encoderCtc ? ctcTrainable : osumTrainable;
         Trainer.Builder<OsumBatch> b = Trainer.builder(trainable, source, tc)
                 .runRecord(RuntimeInfo.runRecord("osum", modelLabel, Map.of()));
         if (quiet) b.quiet();
         List<OsumBatch> devBatches = dev == null ? List.of()
                 : OsumCollator.of(dev, logMel, examples, Filter.osum(), batching).singles(tc.seed());
         Trainer<OsumBatch>[] self = new Trainer[1];
-        DecodeValidator decodeValidator = dev != null && decodePerTask > 0
+        DecodeValidator decodeValidator = dev != null && decodePerTask > 0 && !encoderCtc
                 ? new DecodeValidator(model, tokenizer, TaskRegistry.osum(), dev, decodePerTask) : null;
         if (!devBatches.isEmpty()) b.validator(step -> {
             Map<String, Map<String, Double>> m = new LinkedHashMap<>(self[0].lossValidator(devBatches, OsumBatch::task).validate(step));
+            if (encoderCtc) m.put("all", greedyCtcErrorRates(ctcTrainable, devBatches));
             if (decodeValidator != null) {
                 decodeValidator.validate(step).forEach((task, metrics) -> m.merge(task, metrics, (a, c) -> {
                     Map<String, Double> both = new LinkedHashMap<>(a);
@@ -245,8 +293,88 @@ public final class Train implements Main.Command {
             out.printf("step %d: loss %.4f, lr %.3g%n", last.step(), last.loss(), last.lr());
         }
         Path modelDir = outDir.resolve(MODEL_DIR);
-        trainable.save(modelDir, tokenizer.json());
+        osumTrainable.save(modelDir, tokenizer.json());
+        if (encoderCtc) {
+            List<TensorData> head = new ArrayList<>();
+            for (String n : List.of(EncoderCtcTrainable.HEAD_WEIGHT, EncoderCtcTrainable.HEAD_BIAS)) {
+                INDArray a = ctcTrainable.parameters().get(n);
+                head.add(TensorData.ofFloats(n, a.shape(), a.dup('c').data().asFloat()));
+            }
+            SafeTensors.write(modelDir.resolve(CTC_HEAD_FILE), head, Map.of("alphabet", EncoderCtcTrainable.ALPHABET.substring(1)));
+        }
         return modelDir;
+    }
+
+    /**
+     * Greedy CTC letter and word error rates of the encoder stage on the dev batches, as percentages (the
+     * validation log's "all" row): whether the encoder listens, before any LLM is involved.
+     */
+    static Map<String, Double> greedyCtcErrorRates(EncoderCtcTrainable ctc, List<OsumBatch> batches) {
+        List<String> refs = new ArrayList<>(), hyps = new ArrayList<>();
+        for (OsumBatch b : batches) {
+            refs.addAll(ctc.references(b));
+            hyps.addAll(ctc.greedy(b));
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("cer", 100 * ErrorRate.score(spelled(refs), spelled(hyps)).rate());
+        m.put("wer", 100 * ErrorRate.score(refs, hyps).rate());
+        return m;
+    }
+
+    /** Texts as letter sequences for the word scorer: each letter a token, word spaces as "|". */
+    private static List<String> spelled(List<String> texts) {
+        List<String> out = new ArrayList<>(texts.size());
+        for (String t : texts) {
+            StringBuilder sb = new StringBuilder();
+            for (char ch : t.toCharArray()) sb.append(sb.length() == 0 ? "" : " ").append(ch == ' ' ? '|' : ch);
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    /**
+     * Replaces {@code model}'s encoder weights by those of the model in {@code dir} (same names and shapes, else an
+     * error naming the tensor); returns the folder, for the run record.
+     */
+    static Path copyEncoder(OsumModel model, Path dir) throws IOException {
+        Map<String, INDArray> from = Osum.load(dir).model().encoder().parameters();
+        Map<String, INDArray> to = model.encoder().parameters();
+        if (!from.keySet().equals(to.keySet()))
+            throw new IllegalArgumentException("model.encoder_from " + dir + ": encoder tensors " + new java.util.TreeSet<>(from.keySet())
+                    + " differ from this model's " + new java.util.TreeSet<>(to.keySet()));
+        for (Map.Entry<String, INDArray> e : to.entrySet()) {
+            INDArray src = from.get(e.getKey());
+            if (!java.util.Arrays.equals(src.shape(), e.getValue().shape()))
+                throw new IllegalArgumentException("model.encoder_from " + dir + ": tensor '" + e.getKey() + "' has shape "
+                        + java.util.Arrays.toString(src.shape()) + ", this model's is " + java.util.Arrays.toString(e.getValue().shape()));
+            e.getValue().assign(src.castTo(e.getValue().dataType()));
+        }
+        model.encoder().weightsChanged();
+        return dir;
+    }
+
+    /** data.spec_augment: mask counts and widths, each defaulting to OSUM's. */
+    private static SpecAugment.Config specAugmentConfig(Object v, String where) {
+        SpecAugment.Config osum = SpecAugment.Config.osum();
+        if (v == null) return osum;
+        if (!(v instanceof Map<?, ?> raw)) throw new IllegalArgumentException(where + ": data.spec_augment must be a mapping of "
+                + new java.util.TreeSet<>(SPEC_AUGMENT_KEYS) + ", got " + v);
+        @SuppressWarnings("unchecked") Map<String, Object> m = (Map<String, Object>) raw;
+        checkKeys(m, SPEC_AUGMENT_KEYS, where, "data.spec_augment.");
+        int[] x = {osum.timeMasks(), osum.maxTimeWidth(), osum.freqMasks(), osum.maxFreqWidth()};
+        String[] keys = {"time_masks", "max_time_width", "freq_masks", "max_freq_width"};
+        for (int i = 0; i < keys.length; i++) {
+            Object o = m.get(keys[i]);
+            if (o == null) continue;
+            if (!(o instanceof Integer n) || n < 0) throw new IllegalArgumentException(where + ": data.spec_augment." + keys[i]
+                    + " must be a non-negative integer, got " + o);
+            x[i] = n;
+        }
+        try {
+            return new SpecAugment.Config(x[0], x[1], x[2], x[3]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": data.spec_augment: " + e.getMessage(), e);
+        }
     }
 
     /** The model config of a train file with {@code model.init: random} (for inspecting it without training). */

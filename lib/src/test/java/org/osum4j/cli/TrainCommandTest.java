@@ -150,6 +150,50 @@ class TrainCommandTest {
         assertTrue(printed.contains("a.jsonl#0 (weight 1.0)") && printed.contains("b.jsonl#1 (weight 1.0)"), printed);
     }
 
+    /**
+     * The encoder CTC stage writes the whole model plus its letter head and logs greedy error rates; an OSUM stage
+     * then takes that encoder ({@code model.encoder_from}) and, with the encoder frozen, leaves it bit-identical.
+     */
+    @Test
+    void train_encoderCtcStage_thenAnOsumStageOnItsFrozenEncoder(@TempDir Path tmp) throws Exception {
+        smallList(tmp, "train", 8);
+        smallList(tmp, "dev", 2);
+        Path cfg = tmp.resolve("ctc.yaml");
+        Files.writeString(cfg, CONFIG.replace("tokenizer: {vocab_size: 400}\n", "tokenizer: {vocab_size: 400}\nobjective: {kind: encoder_ctc}\n")
+                .replace("  max_frames_in_batch: 1200\n", "  max_frames_in_batch: 1200\n  spec_augment: {max_time_width: 10}\n"));
+        Path out = tmp.resolve("ctc");
+        Train cmd = new Train(new PrintStream(new ByteArrayOutputStream(), true));
+        assertEquals(0, cmd.run(new String[]{"--config", cfg.toString(), "--out", out.toString(), "--steps", "2", "--quiet"}));
+        Path model = out.resolve(Train.MODEL_DIR);
+        org.osum4j.model.io.SafeTensors head = org.osum4j.model.io.SafeTensors.read(model.resolve(Train.CTC_HEAD_FILE));
+        assertEquals(List.of((long) org.osum4j.train.EncoderCtcTrainable.ALPHABET.length(), 32L),
+                java.util.Arrays.stream(head.get(org.osum4j.train.EncoderCtcTrainable.HEAD_WEIGHT).shape()).boxed().toList());
+        List<String> rows = Files.readAllLines(out.resolve(TrainLog.VALIDATION_CSV));
+        assertTrue(rows.stream().anyMatch(r -> r.matches("2,all,cer,[0-9.]+.*")), "greedy letter error rate logged: " + rows);
+        assertTrue(rows.stream().anyMatch(r -> r.matches("2,all,wer,[0-9.]+.*")), "greedy word error rate logged: " + rows);
+
+        // stage on top: random adapter/LLM, the CTC stage's encoder, everything but the encoder trains
+        Path cfg2 = tmp.resolve("osum.yaml");
+        Files.writeString(cfg2, CONFIG.replace("  seed: 3\n", "  seed: 4\n  encoder_from: ctc/model\n")
+                .replace("  stage: all\n", "  stage: custom\n  trainable_patterns: ['adapter\\..*', 'speech_embed\\.weight', 'llm\\..*']\n")
+                .replace("  max_frames_in_batch: 1200\n", "  max_frames_in_batch: 1200\n  spec_sub: false\n"));
+        Path out2 = tmp.resolve("osum");
+        assertEquals(0, cmd.run(new String[]{"--config", cfg2.toString(), "--out", out2.toString(), "--steps", "2", "--quiet"}));
+        try (Osum pre = Osum.load(model); Osum post = Osum.load(out2.resolve(Train.MODEL_DIR))) {
+            java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> a = pre.model().encoder().parameters(), b = post.model().encoder().parameters();
+            assertEquals(a.keySet(), b.keySet());
+            for (String n : a.keySet()) assertEquals(a.get(n), b.get(n), n + " must be the CTC stage's, unchanged");
+            assertTrue(!pre.model().adapter().parameters().values().iterator().next().equals(post.model().adapter().parameters().values().iterator().next()),
+                    "the adapter is not the CTC stage's");
+        }
+
+        // an encoder of another shape is an error naming the tensor
+        Path cfg3 = tmp.resolve("bad.yaml");
+        Files.writeString(cfg3, CONFIG.replace("  seed: 3\n", "  seed: 4\n  encoder_from: ctc/model\n").replace("encoderFfnDim: 64", "encoderFfnDim: 48"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cmd.train(cfg3, tmp.resolve("o3"), 2L, false, true));
+        assertTrue(e.getMessage().contains("encoder_from") && e.getMessage().contains("has shape [64, 32]"), e.getMessage());
+    }
+
     @Test
     void train_unknownKey_isAnErrorNamingIt(@TempDir Path tmp) throws Exception {
         Path cfg = tmp.resolve("bad.yaml");
