@@ -32,6 +32,7 @@ public final class Main {
         COMMANDS.put("export", new ModelCommands.Export());
         COMMANDS.put("describe", new ModelCommands.DescribeModel());
         COMMANDS.put("train", new Train());
+        COMMANDS.put("ctc-eval", new CtcEval());
     }
 
     private Main() {}

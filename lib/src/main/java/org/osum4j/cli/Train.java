@@ -310,10 +310,17 @@ public final class Train implements Main.Command {
      * validation log's "all" row): whether the encoder listens, before any LLM is involved.
      */
     static Map<String, Double> greedyCtcErrorRates(EncoderCtcTrainable ctc, List<OsumBatch> batches) {
+        return greedyCtcErrorRates(ctc, batches, null);
+    }
+
+    /** As above with the greedy transcripts of single-utterance batches already made ({@code hypothesis}; null: decode here). */
+    static Map<String, Double> greedyCtcErrorRates(EncoderCtcTrainable ctc, List<OsumBatch> batches,
+                                                   java.util.function.Function<OsumBatch, String> hypothesis) {
         List<String> refs = new ArrayList<>(), hyps = new ArrayList<>();
         for (OsumBatch b : batches) {
             refs.addAll(ctc.references(b));
-            hyps.addAll(ctc.greedy(b));
+            if (hypothesis != null && b.size() == 1) hyps.add(hypothesis.apply(b));
+            else hyps.addAll(ctc.greedy(b));
         }
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("cer", 100 * ErrorRate.score(spelled(refs), spelled(hyps)).rate());

@@ -79,6 +79,24 @@ public final class EncoderCtcTrainable implements Trainable<OsumBatch> {
         this.internal = Collections.unmodifiableMap(toInternal);
     }
 
+    /**
+     * Assigns the letter head saved beside an encoder CTC stage's model ({@code ctc_head.safetensors}); an error
+     * names the file and the tensor when it is missing or of another shape.
+     */
+    public EncoderCtcTrainable loadHead(java.nio.file.Path file) throws java.io.IOException {
+        org.osum4j.model.io.SafeTensors st = org.osum4j.model.io.SafeTensors.read(file);
+        for (String n : List.of(HEAD_WEIGHT, HEAD_BIAS)) {
+            INDArray target = parameters.get(n);
+            if (!st.names().contains(n)) throw new IllegalArgumentException(file + ": no tensor '" + n + "'");
+            org.osum4j.model.io.TensorData t = st.get(n);
+            if (!Arrays.equals(t.shape(), target.shape()))
+                throw new IllegalArgumentException(file + ": tensor '" + n + "' has shape " + Arrays.toString(t.shape()) + ", expected "
+                        + Arrays.toString(target.shape()) + " (" + ALPHABET.length() + " letters incl. blank x the encoder width)");
+            target.assign(Nd4j.create(t.toFloats(), t.shape(), 'c'));
+        }
+        return this;
+    }
+
     @Override
     public Map<String, INDArray> parameters() {
         return parameters;

@@ -171,6 +171,17 @@ class TrainCommandTest {
         List<String> rows = Files.readAllLines(out.resolve(TrainLog.VALIDATION_CSV));
         assertTrue(rows.stream().anyMatch(r -> r.matches("2,all,cer,[0-9.]+.*")), "greedy letter error rate logged: " + rows);
         assertTrue(rows.stream().anyMatch(r -> r.matches("2,all,wer,[0-9.]+.*")), "greedy word error rate logged: " + rows);
+        // ./osum ctc-eval on the same dev list reads the saved head back and gets the last validation's letter error rate
+        Path json = tmp.resolve("ctc-eval.json");
+        assertEquals(0, new CtcEval(new PrintStream(new ByteArrayOutputStream(), true)).run(new String[]{
+                "--model", model.toString(), "--data", tmp.resolve("dev.jsonl").toString(), "--out", json.toString()}));
+        com.fasterxml.jackson.databind.JsonNode all = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile()).path("rates").path("all");
+        assertEquals(2, all.path("utterances").asInt());
+        double loggedCer = rows.stream().filter(r -> r.startsWith("2,all,cer,")).mapToDouble(r -> Double.parseDouble(r.split(",")[3])).findFirst().orElseThrow();
+        assertEquals(loggedCer, all.path("cer").asDouble(), 1e-3, "ctc-eval = the validation's greedy CER of the same weights");
+        IllegalArgumentException noHead = assertThrows(IllegalArgumentException.class, () -> new CtcEval().run(new String[]{
+                "--model", GoldenSuite.repoRoot().resolve("models/tiny/model").toString(), "--data", tmp.resolve("dev.jsonl").toString()}));
+        assertTrue(noHead.getMessage().contains(Train.CTC_HEAD_FILE), noHead.getMessage());
 
         // stage on top: random adapter/LLM, the CTC stage's encoder, everything but the encoder trains
         Path cfg2 = tmp.resolve("osum.yaml");
