@@ -150,6 +150,16 @@ public final class Kernels {
         return cols;
     }
 
+    /**
+     * Frees the native buffers of arrays nothing reads any more, now instead of at the next garbage collection
+     * (ND4J's CPU backend frees a buffer only when the GC collects its Java object). Skips nulls and arrays that
+     * do not own their buffer (views, workspace arrays, already released ones). The caller must own each array's
+     * buffer: a full-size reshape is not a view to ND4J and shares its parent's buffer, so releasing it frees both.
+     */
+    public static void release(INDArray... xs) {
+        for (INDArray x : xs) if (x != null && x.closeable()) x.close();
+    }
+
     /** Mean of the {@code d} values of {@code a} from {@code o} (one row of a layer norm). */
     static double rowMean(FloatBuffer a, int o, int d) {
         double sum = 0;

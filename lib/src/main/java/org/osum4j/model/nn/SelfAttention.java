@@ -135,6 +135,11 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
      * @param output [B, T, D] what {@link #apply} returns
      */
     public record Trace(INDArray x, INDArray qh, INDArray kh, INDArray vh, INDArray merged, FrameMask mask, INDArray output) {
+
+        /** Frees the attention's own arrays (heads, context, output; not the input x): the trace is unusable after. */
+        public void release() {
+            Kernels.release(qh, kh, vh, merged, output);
+        }
     }
 
     /**
@@ -151,6 +156,11 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
             v.putInto(grads, prefix + qkvoNames[2]);
             out.putInto(grads, prefix + qkvoNames[3]);
         }
+
+        /** The same parameter gradients with {@code dInput} dropped (after a caller consumed and released it). */
+        public Grad withoutInput() {
+            return new Grad(null, q, k, v, out);
+        }
     }
 
     /** {@link #apply} keeping what {@link #backward} needs; the same numbers as {@link #apply}. */
@@ -159,9 +169,9 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
         if (mask != null && (mask.batch() != b || mask.frames() != t)) {
             throw new IllegalArgumentException("attention mask " + mask + " does not fit input " + Params.shape(x));
         }
-        INDArray qh = split(Kernels.addRowVectorAndScale(q.apply(x), null, 1.0 / Math.sqrt(hd)), b, t, hd); // [B·H, T, hd]·hd^-½
-        INDArray kh = split(k.apply(x), b, t, hd);                                    // [B·H, T, hd]
-        INDArray vh = split(v.apply(x), b, t, hd);                                    // [B·H, T, hd]
+        INDArray qh = splitAndRelease(Kernels.addRowVectorAndScale(q.apply(x), null, 1.0 / Math.sqrt(hd)), b, t, hd); // [B·H, T, hd]·hd^-½
+        INDArray kh = splitAndRelease(k.apply(x), b, t, hd);                          // [B·H, T, hd]
+        INDArray vh = splitAndRelease(v.apply(x), b, t, hd);                          // [B·H, T, hd]
         INDArray merged = attend(qh, kh, vh, mask, b, t);                             // [B, T, D]
         return new Trace(x, qh, kh, vh, merged, mask, out.apply(merged));
     }
@@ -174,7 +184,7 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
     public Grad backward(INDArray dy, Trace tr) {
         long b = tr.x().size(0), t = tr.x().size(1), hd = headDim();
         Linear.Grad gOut = out.backward(dy, tr.merged());                             // dMerged [B, T, D]
-        INDArray dCtx = split(gOut.dInput(), b, t, hd);                               // [B·H, T, hd]
+        INDArray dCtx = splitAndRelease(gOut.dInput(), b, t, hd);                     // [B·H, T, hd]
         INDArray dq = Nd4j.zeros(DataType.FLOAT, b * heads, t, hd);                   // [B·H, T, hd] d q̃
         INDArray dk = Nd4j.zeros(DataType.FLOAT, b * heads, t, hd);
         INDArray dv = Nd4j.zeros(DataType.FLOAT, b * heads, t, hd);
@@ -196,14 +206,38 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
                 Nd4j.gemm(dp, kj, dq.slice(bh).get(NDArrayIndex.interval(q0, q1), NDArrayIndex.all()),
                         false, false, 1.0, 0.0);                                      // dq̃ = dS·k  [n, hd]
                 Nd4j.gemm(dp, qb, dkj, true, false, 1.0, 1.0);                        // dk += dSᵀ·q̃  [keys, hd]
+                Kernels.release(p, dp);
             }
         }
+        Kernels.release(dCtx);
         Kernels.addRowVectorAndScale(dq, null, 1.0 / Math.sqrt(hd));                  // d q = d q̃ · hd^-½
-        Linear.Grad gq = q.backward(merge(dq, b, t), tr.x());
-        Linear.Grad gk = k.backward(merge(dk, b, t), tr.x());
-        Linear.Grad gv = v.backward(merge(dv, b, t), tr.x());
+        Linear.Grad gq = backwardAndRelease(q, mergeAndRelease(dq, b, t), tr.x());
+        Linear.Grad gk = backwardAndRelease(k, mergeAndRelease(dk, b, t), tr.x());
+        Linear.Grad gv = backwardAndRelease(v, mergeAndRelease(dv, b, t), tr.x());
         INDArray dx = Kernels.addInPlace(Kernels.addInPlace(gq.dInput(), gk.dInput()), gv.dInput());  // [B, T, D]
-        return new Grad(dx, gq, gk, gv, gOut);
+        Kernels.release(gk.dInput(), gv.dInput());
+        return new Grad(dx, gq.withoutInput(), gk.withoutInput(), gv.withoutInput(), gOut.withoutInput());
+    }
+
+    /** {@link Linear#backward} of a projection for an output gradient dy [B, T, D] the caller owns and releases here. */
+    private static Linear.Grad backwardAndRelease(Linear proj, INDArray dy, INDArray x) {
+        Linear.Grad g = proj.backward(dy, x);
+        Kernels.release(dy);
+        return g;
+    }
+
+    /** {@link #split} of an array the caller owns and no longer needs, which is released. */
+    private INDArray splitAndRelease(INDArray x, long b, long t, long hd) {
+        INDArray heads3 = split(x, b, t, hd);
+        Kernels.release(x);
+        return heads3;
+    }
+
+    /** {@link #merge} of an array the caller owns and no longer needs, which is released. */
+    private INDArray mergeAndRelease(INDArray heads3, long b, long t) {
+        INDArray merged = merge(heads3, b, t);
+        Kernels.release(heads3);
+        return merged;
     }
 
     /** [B·H, T, hd] → [B, T, D] heads concatenated (a new contiguous array). */
