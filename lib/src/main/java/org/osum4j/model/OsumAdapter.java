@@ -319,12 +319,15 @@ public final class OsumAdapter {
         Kernels.release(ge.dInput());
         gl.putInto(gradients, t + "embed.out.0");
         dx = gl.dInput();                                                               // [B, S, D]
-        for (int i = downsample.size() - 1; i >= 0; i--) {
-            INDArray dc = Activation.GELU_ERF.backward(dx, tr.convOut().get(i));       // [B, T_{i+1}, D]
+        int last = downsample.size() - 1;
+        for (int i = last; i >= 0; i--) {
+            // GELU(convOut[i]) is the next conv's input, or the down-sampled output after the last conv
+            INDArray y = i == last ? tr.output().downSampled() : tr.convIn().get(i + 1);
+            INDArray dc = Activation.GELU_ERF.backward(dx, tr.convOut().get(i), y);   // [B, T_{i+1}, D]
             Kernels.release(dx, tr.convOut().get(i));
+            if (i < last) Kernels.release(y);                   // the next conv's input (Output keeps downSampled)
             Conv1d.Grad gc = downsample.get(i).backward(dc, tr.convIn().get(i));
             Kernels.release(dc);
-            if (i > 0) Kernels.release(tr.convIn().get(i));     // the conv before's GELU output; convIn[0] is the encoder's
             gc.putInto(gradients, convName(i));
             dx = gc.dInput();                                                           // [B, T_i, D]
         }

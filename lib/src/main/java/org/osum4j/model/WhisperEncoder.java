@@ -367,9 +367,9 @@ public final class WhisperEncoder {
         INDArray dc2 = Activation.GELU_ERF.backward(dx, tr.c2());                    // [B, S, D]
         Kernels.release(dx, tr.c2());
         Conv1d.Grad g2 = conv2.backward(dc2, tr.g1());
-        Kernels.release(dc2, tr.g1());
-        INDArray dc1 = Activation.GELU_ERF.backward(g2.dInput(), tr.c1());           // [B, T, D]
-        Kernels.release(g2.dInput(), tr.c1());
+        Kernels.release(dc2);
+        INDArray dc1 = Activation.GELU_ERF.backward(g2.dInput(), tr.c1(), tr.g1());  // [B, T, D]; g1 = GELU(c1)
+        Kernels.release(g2.dInput(), tr.c1(), tr.g1());
         Conv1d.Grad g1 = conv1.backward(dc1, tr.feats());
         Kernels.release(dc1);
         g1.putInto(g, prefix + n.conv1());

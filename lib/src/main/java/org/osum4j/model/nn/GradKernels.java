@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * The backward counterparts of {@link Kernels}: fused row-wise and element-wise loops in plain Java over
@@ -69,6 +70,53 @@ public final class GradKernels {
             t.put(i, (float) (up.get(i) * slope));
         }
         return e;
+    }
+
+    /** Below this |x| the GELU slope uses Φ(x) = ½ (its value to fp32 precision) instead of GELU(x)/x. */
+    private static final double GELU_PHI_FROM_OUTPUT_MIN = 1e-30;
+
+    /**
+     * Exact-GELU backward from the activation's input x and its output y = GELU(x) = x·Φ(x), both kept by a
+     * training forward: Φ(x) = y/x, so no erf is evaluated again; dx = dy·(Φ(x) + x·φ(x)). Equal to
+     * {@link #geluBackward} up to fp32 rounding (Φ read back from the fp32 output). Returns a new array.
+     */
+    public static INDArray geluBackwardFromOutput(INDArray dy, INDArray x, INDArray y) {
+        if (!Arrays.equals(x.shape(), y.shape()) || !Arrays.equals(x.shape(), dy.shape())) {
+            throw new IllegalArgumentException("gelu backward: dy " + Params.shape(dy) + ", x " + Params.shape(x) + ", y " + Params.shape(y));
+        }
+        FloatBuffer a = Kernels.buffer(Kernels.packed(x)), out = Kernels.buffer(Kernels.packed(y)), up = Kernels.buffer(Kernels.packed(dy));
+        INDArray result = newLike(x);
+        FloatBuffer dx = Kernels.buffer(result);
+        inParallel((int) x.length(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double v = a.get(i);
+                double phi = Math.abs(v) < GELU_PHI_FROM_OUTPUT_MIN ? 0.5 : out.get(i) / v;       // Φ(x) = GELU(x)/x
+                dx.put(i, (float) (up.get(i) * (phi + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v))));
+            }
+        });
+        return result;
+    }
+
+    /** Element ranges below this many floats run on the calling thread alone. */
+    private static final int PARALLEL_MIN = 1 << 16;
+
+    /** A loop body over the element range [from, to). */
+    interface Range {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs body over [0, n) split into one contiguous range per core (the caller takes one, the common pool
+     * the rest); each element is written by exactly one range, so results do not depend on the split.
+     */
+    static void inParallel(int n, Range body) {
+        int parts = Math.min(Runtime.getRuntime().availableProcessors(), Math.max(1, n / PARALLEL_MIN));
+        if (parts <= 1) {
+            body.run(0, n);
+            return;
+        }
+        java.util.stream.IntStream.range(0, parts).parallel()
+                .forEach(k -> body.run((int) ((long) n * k / parts), (int) ((long) n * (k + 1) / parts)));
     }
 
     /** ReLU backward: dx = dy where x &gt; 0, else 0 (torch's choice at 0). Returns a new array. */

@@ -92,7 +92,7 @@ public record PreLnBlock(LayerNorm norm1, SelfAttention attn, LayerNorm norm2, L
     public Grad backward(INDArray dy, Trace tr) {
         // out = h + fc2(act(fc1(LN2(h))))
         Linear.Grad g2 = fc2.backward(dy, tr.a());                              // da [B, T, F]
-        INDArray df1 = act.backward(g2.dInput(), tr.f1());                      // [B, T, F]
+        INDArray df1 = act.backward(g2.dInput(), tr.f1(), tr.a());              // [B, T, F]
         Kernels.release(g2.dInput());
         Linear.Grad g1 = fc1.backward(df1, tr.n2());                            // dn2 [B, T, D]
         Kernels.release(df1);
