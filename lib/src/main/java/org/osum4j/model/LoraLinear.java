@@ -3,6 +3,7 @@ package org.osum4j.model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.osum4j.model.nn.Kernels;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -187,6 +188,7 @@ public final class LoraLinear {
             if (grads.wants(loraAName)) grads.accumulate(loraAName, Nd4j.gemm(du, xl, true, false)); // [r, in]
             INDArray dxl = Nd4j.gemm(du, loraA, false, false);                                     // [N, in]
             dx.addi(drop == null ? dxl : dxl.muli(drop));
+            Kernels.release(du, dxl, drop == null ? null : xl);                                    // xl is x itself without dropout
         } else if (loraA != null && (grads.wants(loraAName) || grads.wants(loraBName))) {
             throw new IllegalStateException(weightName + ": LoRA is merged into the weight; unmerge before training it");
         }

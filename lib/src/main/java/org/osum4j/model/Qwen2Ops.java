@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.osum4j.model.nn.Kernels;
 
 /**
  * The Qwen2 building blocks as forward/backward pairs on plain ND4J arrays (llm.c style): RMSNorm,
@@ -41,10 +42,17 @@ final class Qwen2Ops {
      */
     static INDArray rmsNormBackward(INDArray dy, INDArray x, INDArray w, INDArray rinv, INDArray[] dwOut) {
         INDArray xhat = x.mulColumnVector(rinv);                       // [N, D]
-        if (dwOut != null) dwOut[0] = dy.mul(xhat).sum(0);             // [D]
+        if (dwOut != null) {
+            INDArray dyx = dy.mul(xhat);                               // [N, D]
+            dwOut[0] = dyx.sum(0);                                     // [D]
+            Kernels.release(dyx);
+        }
         INDArray g = dy.mulRowVector(w);                               // [N, D]
-        INDArray dot = g.mul(xhat).mean(true, 1);                      // [N, 1]
-        return g.subi(xhat.muliColumnVector(dot)).muliColumnVector(rinv);
+        INDArray gx = g.mul(xhat);                                     // [N, D]
+        INDArray dot = gx.mean(true, 1);                               // [N, 1]
+        INDArray dx = g.subi(xhat.muliColumnVector(dot)).muliColumnVector(rinv);
+        Kernels.release(gx, dot, xhat);                                // (temporaries: freed now, not at a GC)
+        return dx;
     }
 
     // ---------------------------------------------------------------- RoPE
@@ -92,7 +100,10 @@ final class Qwen2Ops {
         long hd = t.size(3);
         INDArray lo = t.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, hd / 2));
         INDArray hi = t.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(hd / 2, hd));
-        return Nd4j.concat(3, hi.neg(), lo);
+        INDArray neg = hi.neg();
+        INDArray out = Nd4j.concat(3, neg, lo);
+        Kernels.release(neg);
+        return out;
     }
 
     /** RoPE: t [B, n, L, hd] → t·cos + rotate_half(t)·sin (cos/sin [B, 1, L, hd] broadcast over heads). */
@@ -102,7 +113,11 @@ final class Qwen2Ops {
 
     /** Backward of RoPE: rotate_half is R with Rᵀ = −R, so dt = g·cos − rotate_half(g·sin). */
     static INDArray ropeBackward(INDArray g, Rope r) {
-        return g.mul(r.cos()).subi(rotateHalf(g.mul(r.sin())));
+        INDArray gs = g.mul(r.sin());
+        INDArray rotated = rotateHalf(gs);
+        INDArray dt = g.mul(r.cos()).subi(rotated);
+        Kernels.release(gs, rotated);
+        return dt;
     }
 
     // ---------------------------------------------------------------- attention mask and softmax
@@ -133,8 +148,11 @@ final class Qwen2Ops {
 
     /** Backward of softmax over the last axis: ds = p ⊙ (dp − Σ_j dp_j p_j). */
     static INDArray softmaxLastBackward(INDArray dp, INDArray p) {
-        INDArray dot = dp.mul(p).sum(true, 3);
-        return dp.sub(dot).muli(p);
+        INDArray dpp = dp.mul(p);
+        INDArray dot = dpp.sum(true, 3);
+        INDArray ds = dp.sub(dot).muli(p);
+        Kernels.release(dpp, dot);
+        return ds;
     }
 
     // ---------------------------------------------------------------- heads
