@@ -158,7 +158,9 @@ public final class LoraLinear {
                 xl = x.mul(drop);
             }
             u = Nd4j.gemm(xl, loraA, false, true);                          // [N, r] = drop(x)·Aᵀ
-            y.addi(Nd4j.gemm(u, loraB, false, true).muli(scaling));         // [N, out] += s·u·Bᵀ
+            INDArray branch = Nd4j.gemm(u, loraB, false, true).muli(scaling);  // [N, out] s·u·Bᵀ
+            y.addi(branch);
+            Kernels.release(branch, xl == x ? null : xl);                   // temporaries (xl is x itself without dropout)
         }
         if (saved != null) saved[0] = new Saved(u, drop);
         return y;

@@ -118,11 +118,13 @@ final class Qwen2Layer {
                      java.util.Random rng, double dropout) {
         // --- attention block
         Qwen2Ops.Norm n1 = Qwen2Ops.rmsNorm(x, inputNorm, eps);                                    // [N, D]
-        INDArray q = Qwen2Ops.toHeads(qProj.forward(n1.y(), saved == null ? null : saved.q, rng, dropout), batch, len, heads, headDim);     // [B, H, L, hd]
-        INDArray k = Qwen2Ops.toHeads(kProj.forward(n1.y(), saved == null ? null : saved.kk, rng, dropout), batch, len, kvHeads, headDim); // [B, KV, L, hd]
-        INDArray v = Qwen2Ops.toHeads(vProj.forward(n1.y(), saved == null ? null : saved.vv, rng, dropout), batch, len, kvHeads, headDim); // [B, KV, L, hd]
+        INDArray q = heads(qProj.forward(n1.y(), saved == null ? null : saved.q, rng, dropout), batch, len, heads);     // [B, H, L, hd]
+        INDArray k = heads(kProj.forward(n1.y(), saved == null ? null : saved.kk, rng, dropout), batch, len, kvHeads); // [B, KV, L, hd]
+        INDArray v = heads(vProj.forward(n1.y(), saved == null ? null : saved.vv, rng, dropout), batch, len, kvHeads); // [B, KV, L, hd]
+        INDArray qPlain = q, kPlain = k;
         q = Qwen2Ops.rope(q, rope);
         k = Qwen2Ops.rope(k, rope);
+        Kernels.release(qPlain, kPlain);                                                           // temporaries: freed now, not at a GC
         if (cache != null) {
             INDArray[] kv = cache.write(layer, k, v);                                              // [B, KV, S, hd] each
             k = kv[0];
@@ -134,16 +136,22 @@ final class Qwen2Layer {
         INDArray scores = Nd4j.matmul(qg, k, false, true, false).muli(scale);                      // [B, KV, G·L, S]
         scores = scores.reshape('c', batch, heads, len, s).addi(mask);                            // [B, H, L, S] + [B, 1, L, S]
         INDArray p = Qwen2Ops.softmaxLast(scores).reshape('c', batch, kvHeads, (long) group * len, s);  // [B, KV, G·L, S]
+        Kernels.release(scores);
         INDArray ctx = Nd4j.matmul(p, v).reshape('c', batch, heads, len, headDim);                 // [B, H, L, hd]
         INDArray attn = Qwen2Ops.fromHeads(ctx);                                                   // [N, H·hd]
-        INDArray x2 = x.add(oProj.forward(attn, saved == null ? null : saved.o, rng, dropout));                  // [N, D]
+        Kernels.release(ctx);
+        INDArray o = oProj.forward(attn, saved == null ? null : saved.o, rng, dropout);            // [N, D]
+        INDArray x2 = x.add(o);                                                                    // [N, D]
+        Kernels.release(o);
         // --- MLP block (SwiGLU)
         Qwen2Ops.Norm n2 = Qwen2Ops.rmsNorm(x2, postNorm, eps);                                    // [N, D]
         INDArray gate = gateProj.forward(n2.y(), saved == null ? null : saved.g, rng, dropout);                  // [N, I]
         INDArray up = upProj.forward(n2.y(), saved == null ? null : saved.u, rng, dropout);                      // [N, I]
         INDArray sig = Transforms.sigmoid(gate, true);                                             // [N, I]
         INDArray act = gate.mul(sig).muli(up);                                                     // [N, I] silu(gate) ⊙ up
-        INDArray out = x2.add(downProj.forward(act, saved == null ? null : saved.d, rng, dropout));              // [N, D]
+        INDArray down = downProj.forward(act, saved == null ? null : saved.d, rng, dropout);       // [N, D]
+        INDArray out = x2.add(down);                                                               // [N, D]
+        Kernels.release(down);
         if (saved != null) {
             saved.x = x;
             saved.h1 = n1.y();
@@ -162,6 +170,13 @@ final class Qwen2Layer {
             saved.act = act;
         }
         return out;
+    }
+
+    /** A projection's output [N, n·hd] as heads [B, n, L, hd] (a contiguous copy; the projection output is released). */
+    private INDArray heads(INDArray y, int batch, int len, int n) {
+        INDArray h = Qwen2Ops.toHeads(y, batch, len, n, headDim);
+        Kernels.release(y);
+        return h;
     }
 
     /**

@@ -31,7 +31,9 @@ final class Qwen2Ops {
 
     /** y = w ⊙ x / sqrt(mean(x²) + eps); x [N, D], w [D]. */
     static Norm rmsNorm(INDArray x, INDArray w, double eps) {
-        INDArray rinv = Transforms.pow(x.mul(x).mean(true, 1).addi(eps), -0.5, false);   // [N, 1]
+        INDArray sq = x.mul(x);                                                           // [N, D]
+        INDArray rinv = Transforms.pow(sq.mean(true, 1).addi(eps), -0.5, false);          // [N, 1]
+        Kernels.release(sq);
         INDArray y = x.mulColumnVector(rinv).muliRowVector(w);                            // [N, D]
         return new Norm(y, rinv);
     }
@@ -108,7 +110,10 @@ final class Qwen2Ops {
 
     /** RoPE: t [B, n, L, hd] → t·cos + rotate_half(t)·sin (cos/sin [B, 1, L, hd] broadcast over heads). */
     static INDArray rope(INDArray t, Rope r) {
-        return t.mul(r.cos()).addi(rotateHalf(t).muli(r.sin()));
+        INDArray rotated = rotateHalf(t).muli(r.sin());
+        INDArray out = t.mul(r.cos()).addi(rotated);
+        Kernels.release(rotated);
+        return out;
     }
 
     /** Backward of RoPE: rotate_half is R with Rᵀ = −R, so dt = g·cos − rotate_half(g·sin). */
@@ -142,8 +147,12 @@ final class Qwen2Ops {
 
     /** Softmax over the last axis of a rank-4 array (max-subtracted). */
     static INDArray softmaxLast(INDArray s) {
-        INDArray e = Transforms.exp(s.sub(s.max(true, 3)), false);     // [.., S]
-        return e.divi(e.sum(true, 3));
+        INDArray max = s.max(true, 3);
+        INDArray e = Transforms.exp(s.sub(max), false);                // [.., S]
+        INDArray sum = e.sum(true, 3);
+        e.divi(sum);
+        Kernels.release(max, sum);
+        return e;
     }
 
     /** Backward of softmax over the last axis: ds = p ⊙ (dp − Σ_j dp_j p_j). */
