@@ -87,7 +87,7 @@ public final class GradKernels {
         FloatBuffer a = Kernels.buffer(Kernels.packed(x)), out = Kernels.buffer(Kernels.packed(y)), up = Kernels.buffer(Kernels.packed(dy));
         INDArray result = newLike(x);
         FloatBuffer dx = Kernels.buffer(result);
-        inParallel((int) x.length(), (from, to) -> {
+        Kernels.inParallel((int) x.length(), (from, to) -> {
             for (int i = from; i < to; i++) {
                 double v = a.get(i);
                 double phi = Math.abs(v) < GELU_PHI_FROM_OUTPUT_MIN ? 0.5 : out.get(i) / v;       // Φ(x) = GELU(x)/x
@@ -95,28 +95,6 @@ public final class GradKernels {
             }
         });
         return result;
-    }
-
-    /** Element ranges below this many floats run on the calling thread alone. */
-    private static final int PARALLEL_MIN = 1 << 16;
-
-    /** A loop body over the element range [from, to). */
-    interface Range {
-        void run(int from, int to);
-    }
-
-    /**
-     * Runs body over [0, n) split into one contiguous range per core (the caller takes one, the common pool
-     * the rest); each element is written by exactly one range, so results do not depend on the split.
-     */
-    static void inParallel(int n, Range body) {
-        int parts = Math.min(Runtime.getRuntime().availableProcessors(), Math.max(1, n / PARALLEL_MIN));
-        if (parts <= 1) {
-            body.run(0, n);
-            return;
-        }
-        java.util.stream.IntStream.range(0, parts).parallel()
-                .forEach(k -> body.run((int) ((long) n * k / parts), (int) ((long) n * (k + 1) / parts)));
     }
 
     /** ReLU backward: dx = dy where x &gt; 0, else 0 (torch's choice at 0). Returns a new array. */
@@ -135,11 +113,13 @@ public final class GradKernels {
     public static INDArray softmaxBackwardInPlace(INDArray dp, INDArray p) {
         int k = (int) p.size(p.rank() - 1), n = (int) p.length();
         FloatBuffer g = Kernels.buffer(dp), pr = Kernels.buffer(p);
-        for (int o = 0; o < n; o += k) {
-            double dot = 0;
-            for (int j = 0; j < k; j++) dot += (double) g.get(o + j) * pr.get(o + j);
-            for (int j = 0; j < k; j++) g.put(o + j, (float) (pr.get(o + j) * (g.get(o + j) - dot)));
-        }
+        Kernels.inParallelRows(n / k, k, (r0, r1) -> {
+            for (int o = r0 * k; o < r1 * k; o += k) {
+                double dot = 0;
+                for (int j = 0; j < k; j++) dot += (double) g.get(o + j) * pr.get(o + j);
+                for (int j = 0; j < k; j++) g.put(o + j, (float) (pr.get(o + j) * (g.get(o + j) - dot)));
+            }
+        });
         return dp;
     }
 
