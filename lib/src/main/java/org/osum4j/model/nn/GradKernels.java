@@ -31,28 +31,44 @@ public final class GradKernels {
      * Returns dx (a new array); dGamma, dBeta [D] are accumulated into.
      */
     public static INDArray layerNormBackward(INDArray dy, INDArray x, INDArray gamma, double eps, double[] dGamma, double[] dBeta) {
-        int d = (int) gamma.length(), n = (int) x.length();
+        int d = (int) gamma.length(), n = (int) x.length(), rows = n / d;
         FloatBuffer a = Kernels.buffer(Kernels.packed(x)), up = Kernels.buffer(Kernels.packed(dy));
         float[] gm = Kernels.packed(gamma).toFloatVector();
         INDArray out = newLike(x);
         FloatBuffer dx = Kernels.buffer(out);
-        double[] xhat = new double[d], g = new double[d];
-        for (int o = 0; o < n; o += d) {
-            double mean = Kernels.rowMean(a, o, d);
-            double inv = Kernels.rowInvStd(a, o, d, mean, eps);
-            double sumG = 0, sumGx = 0;
-            for (int j = 0; j < d; j++) {
-                xhat[j] = (a.get(o + j) - mean) * inv;
-                double u = up.get(o + j);
-                dGamma[j] += u * xhat[j];
-                dBeta[j] += u;
-                g[j] = u * gm[j];
-                sumG += g[j];
-                sumGx += g[j] * xhat[j];
+        double[] means = new double[rows], invs = new double[rows];
+        // rows are independent for dx: split them over the cores
+        Kernels.inParallelRows(rows, d, (r0, r1) -> {
+            double[] xhat = new double[d], g = new double[d];
+            for (int r = r0; r < r1; r++) {
+                int o = r * d;
+                double mean = Kernels.rowMean(a, o, d);
+                double inv = Kernels.rowInvStd(a, o, d, mean, eps);
+                means[r] = mean;
+                invs[r] = inv;
+                double sumG = 0, sumGx = 0;
+                for (int j = 0; j < d; j++) {
+                    xhat[j] = (a.get(o + j) - mean) * inv;
+                    g[j] = (double) up.get(o + j) * gm[j];                             // in double, as dy·γ always was
+                    sumG += g[j];
+                    sumGx += g[j] * xhat[j];
+                }
+                double mg = sumG / d, mgx = sumGx / d;
+                for (int j = 0; j < d; j++) dx.put(o + j, (float) (inv * (g[j] - mg - xhat[j] * mgx)));
             }
-            double mg = sumG / d, mgx = sumGx / d;
-            for (int j = 0; j < d; j++) dx.put(o + j, (float) (inv * (g[j] - mg - xhat[j] * mgx)));
-        }
+        });
+        // dγ, dβ sum over rows: split the columns instead, each summed over the rows in order
+        Kernels.inParallelRows(d, rows, (j0, j1) -> {
+            for (int r = 0; r < rows; r++) {
+                int o = r * d;
+                double mean = means[r], inv = invs[r];
+                for (int j = j0; j < j1; j++) {
+                    double u = up.get(o + j);
+                    dGamma[j] += u * ((a.get(o + j) - mean) * inv);
+                    dBeta[j] += u;
+                }
+            }
+        });
         return out;
     }
 
@@ -149,7 +165,9 @@ public final class GradKernels {
         int f = (int) y.size(y.rank() - 1), n = (int) y.length();
         FloatBuffer a = Kernels.buffer(Kernels.packed(y));
         double[] s = new double[f];
-        for (int o = 0; o < n; o += f) for (int j = 0; j < f; j++) s[j] += a.get(o + j);
+        Kernels.inParallelRows(f, n / f, (j0, j1) -> {                              // column ranges, rows summed in order
+            for (int o = 0; o < n; o += f) for (int j = j0; j < j1; j++) s[j] += a.get(o + j);
+        });
         return toArray(s);
     }
 
