@@ -26,7 +26,8 @@ import org.osum4j.model.io.SafeTensors;
  * number of attended keys (all of them without padding, else those of one item) go through each block
  * together, as one batched GEMM, up to {@link #SCORE_BUDGET} scores: one ND4J call per block instead of one
  * per head (at 250 frames × 64 per head, the per-head calls cost 4× the arithmetic). The backward
- * ({@link #trace}, {@link #backward}) recomputes each block's probabilities the same way instead of storing them.
+ * ({@link #trace}, {@link #backward}) recomputes each block's probabilities the same way instead of storing them,
+ * unless the whole attention is one such block (short inputs): then the trace keeps it.
  *
  * @param q     [D, D] query projection (with bias)
  * @param k     [D, D] key projection (no bias in Whisper / the OSUM encoder; biased in the OSUM adapter)
@@ -82,7 +83,7 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
             INDArray qh = split(Kernels.addRowVectorAndScale(q.apply(x), null, 1.0 / Math.sqrt(hd)), b, t, hd); // [B·H, T, hd]·hd^-½
             INDArray kh = split(k.apply(x), b, t, hd);                                // [B·H, T, hd]
             INDArray vh = split(v.apply(x), b, t, hd);                                // [B·H, T, hd]
-            merged = attend(qh, kh, vh, mask, b, t).detach();                        // [B, T, D], out of the workspace
+            merged = attend(qh, kh, vh, mask, b, t, null).detach();                  // [B, T, D], out of the workspace
         }
         return out.apply(merged);                                                     // [B, T, D]
     }
@@ -92,11 +93,13 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
 
     /**
      * softmax(q·kᵀ)·v per head over the valid keys, in query blocks: qh (already scaled by hd^-½), kh, vh
-     * [B·H, T, hd] → heads concatenated [B, T, D] (a new array).
+     * [B·H, T, hd] → heads concatenated [B, T, D] (a new array). With {@code keep} non-null and the whole
+     * attention one batched block ({@link #oneBlock}), keep[0] receives its probabilities [B·H, T, keys].
      */
-    private INDArray attend(INDArray qh, INDArray kh, INDArray vh, FrameMask mask, long b, long t) {
+    private INDArray attend(INDArray qh, INDArray kh, INDArray vh, FrameMask mask, long b, long t, INDArray[] keep) {
         long hd = headDim();
         int rows = (int) (b * heads);
+        boolean keepProbs = keep != null && oneBlock(mask, rows, t);
         INDArray ctx = Nd4j.createUninitialized(DataType.FLOAT, rows, t, hd);         // [B·H, T, hd]
         for (int g0 = 0, g1; g0 < rows; g0 = g1) {
             long keys = validKeys(mask, g0, t);                                       // keys [0, keys) are attended
@@ -109,10 +112,23 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
                 INDArray weights = probabilities(qb, kj);                             // [G, n, keys]
                 INDArray c = Nd4j.matmul(weights, vj);                                // [G, n, hd] = weights·v
                 ctx.get(NDArrayIndex.interval(g0, g1), NDArrayIndex.interval(q0, q1), NDArrayIndex.all()).assign(c);
-                Kernels.release(weights, c);
+                Kernels.release(c);
+                if (keepProbs) keep[0] = weights;
+                else Kernels.release(weights);
             }
         }
-        return merge(ctx, b, t);                                                      // [B, T, D]
+        INDArray merged = merge(ctx, b, t);                                           // [B, T, D]
+        Kernels.release(ctx);
+        return merged;
+    }
+
+    /**
+     * Whether all rows attend to the same keys and fit one batched block (one query block, within
+     * {@link #SCORE_BUDGET}): then a trace keeps the probabilities (at most 16 MB per layer) and the backward
+     * reads them instead of computing them again.
+     */
+    private boolean oneBlock(FrameMask mask, int rows, long t) {
+        return t <= QUERY_BLOCK && groupEnd(mask, 0, rows, t, validKeys(mask, 0, t)) == rows;
     }
 
     /** Attended key count of row bh = (item bh / H, head bh % H): its valid prefix, all keys if none is valid. */
@@ -143,8 +159,9 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
 
     /**
      * What a training forward keeps for {@link #backward}: the input, the heads and the concatenated context.
-     * The attention probabilities are not kept ([B·H, T, T] would dominate memory at Whisper sizes); the
-     * backward recomputes them block by block with the same {@link #probabilities} call.
+     * The attention probabilities are kept only when they are one batched block of at most {@link #SCORE_BUDGET}
+     * floats ([B·H, T, T] would dominate memory at Whisper's 30 s windows); otherwise the backward recomputes
+     * them block by block with the same {@link #probabilities} call.
      *
      * @param x      [B, T, D] input
      * @param qh     [B·H, T, hd] queries, scaled by hd^-½
@@ -152,13 +169,15 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
      * @param vh     [B·H, T, hd]
      * @param merged [B, T, D] heads concatenated (input of the output projection)
      * @param mask   key mask (null = all valid)
+     * @param probs  [B·H, T, keys] the probabilities when the attention was one block ({@link #oneBlock}), else null
      * @param output [B, T, D] what {@link #apply} returns
      */
-    public record Trace(INDArray x, INDArray qh, INDArray kh, INDArray vh, INDArray merged, FrameMask mask, INDArray output) {
+    public record Trace(INDArray x, INDArray qh, INDArray kh, INDArray vh, INDArray merged, FrameMask mask, INDArray probs,
+                        INDArray output) {
 
         /** Frees the attention's own arrays (heads, context, output; not the input x): the trace is unusable after. */
         public void release() {
-            Kernels.release(qh, kh, vh, merged, output);
+            Kernels.release(qh, kh, vh, merged, probs, output);
         }
     }
 
@@ -192,8 +211,9 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
         INDArray qh = splitAndRelease(Kernels.addRowVectorAndScale(q.apply(x), null, 1.0 / Math.sqrt(hd)), b, t, hd); // [B·H, T, hd]·hd^-½
         INDArray kh = splitAndRelease(k.apply(x), b, t, hd);                          // [B·H, T, hd]
         INDArray vh = splitAndRelease(v.apply(x), b, t, hd);                          // [B·H, T, hd]
-        INDArray merged = attend(qh, kh, vh, mask, b, t);                             // [B, T, D]
-        return new Trace(x, qh, kh, vh, merged, mask, out.apply(merged));
+        INDArray[] probs = new INDArray[1];
+        INDArray merged = attend(qh, kh, vh, mask, b, t, probs);                      // [B, T, D]
+        return new Trace(x, qh, kh, vh, merged, mask, probs[0], out.apply(merged));
     }
 
     /**
@@ -222,14 +242,15 @@ public record SelfAttention(Linear q, Linear k, Linear v, Linear out, int heads)
                 INDArrayIndex queries = NDArrayIndex.interval(q0, q1);
                 INDArray qb = tr.qh().get(group, queries, NDArrayIndex.all());        // [G, n, hd]
                 INDArray dcb = dCtx.get(group, queries, NDArrayIndex.all());          // [G, n, hd]
-                INDArray p = probabilities(qb, kj);                                   // [G, n, keys], as in the forward
+                INDArray p = tr.probs() != null ? tr.probs() : probabilities(qb, kj); // [G, n, keys], as in the forward
                 INDArray dp = Kernels.packed(Nd4j.matmul(dcb, vj, false, true, false));  // [G, n, keys] = dC·vᵀ
                 accumulate(dvj, Nd4j.matmul(p, dcb, true, false, false));             // dv += Pᵀ·dC  [G, keys, hd]
                 GradKernels.softmaxBackwardInPlace(dp, p);                            // dS [G, n, keys]
                 INDArray dqb = Nd4j.matmul(dp, kj);                                   // dq̃ = dS·k  [G, n, hd]
                 dq.get(group, queries, NDArrayIndex.all()).assign(dqb);
                 accumulate(dkj, Nd4j.matmul(dp, qb, true, false, false));             // dk += dSᵀ·q̃  [G, keys, hd]
-                Kernels.release(p, dp, dqb);
+                Kernels.release(dp, dqb);
+                if (p != tr.probs()) Kernels.release(p);
             }
         }
         Kernels.release(dCtx);
