@@ -3,6 +3,7 @@ package org.osum4j.model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.osum4j.model.nn.Kernels;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -157,7 +158,9 @@ public final class LoraLinear {
                 xl = x.mul(drop);
             }
             u = Nd4j.gemm(xl, loraA, false, true);                          // [N, r] = drop(x)·Aᵀ
-            y.addi(Nd4j.gemm(u, loraB, false, true).muli(scaling));         // [N, out] += s·u·Bᵀ
+            INDArray branch = Nd4j.gemm(u, loraB, false, true).muli(scaling);  // [N, out] s·u·Bᵀ
+            y.addi(branch);
+            Kernels.release(branch, xl == x ? null : xl);                   // temporaries (xl is x itself without dropout)
         }
         if (saved != null) saved[0] = new Saved(u, drop);
         return y;
@@ -187,6 +190,7 @@ public final class LoraLinear {
             if (grads.wants(loraAName)) grads.accumulate(loraAName, Nd4j.gemm(du, xl, true, false)); // [r, in]
             INDArray dxl = Nd4j.gemm(du, loraA, false, false);                                     // [N, in]
             dx.addi(drop == null ? dxl : dxl.muli(drop));
+            Kernels.release(du, dxl, drop == null ? null : xl);                                    // xl is x itself without dropout
         } else if (loraA != null && (grads.wants(loraAName) || grads.wants(loraBName))) {
             throw new IllegalStateException(weightName + ": LoRA is merged into the weight; unmerge before training it");
         }

@@ -279,7 +279,9 @@ public final class OsumAdapter {
     }
 
     /**
-     * Backward of {@link #trace}.
+     * Backward of {@link #trace}. Consumes the trace: each activation the adapter made is released as soon as
+     * the backward has read it last (native memory is freed now, not at the next collection), so the trace
+     * cannot be used again; its {@link Output}, the encoder output it read and dSpeech (the caller's) stay.
      *
      * @param gradients receives dL/d(parameter) by OSUM checkpoint name (as {@link #parameters()})
      * @return dL/d(encoderOut) [B, T, D], for the encoder's backward
@@ -289,26 +291,43 @@ public final class OsumAdapter {
         Linear.Grad gp = proj.backward(dSpeech, tr.output().transformerOut());         // [B, S, D]
         gp.putInto(gradients, prefix + "speech_llama_proj");
         LayerNorm.Grad gn = finalNorm.backward(gp.dInput(), tr.beforeNorm());
+        Kernels.release(gp.dInput());
+        if (!layers.isEmpty()) Kernels.release(tr.beforeNorm());                       // the last block's output (else afterEmbed)
         gn.putInto(gradients, t + "after_norm");
         INDArray dx = gn.dInput();                                                      // [B, S, D]
         for (int i = layers.size() - 1; i >= 0; i--) {
-            PreLnBlock.Grad gb = layers.get(i).backward(dx, tr.blocks().get(i));
+            PreLnBlock.Trace bt = tr.blocks().get(i);
+            PreLnBlock.Grad gb = layers.get(i).backward(dx, bt);
             String b = t + "encoders." + i + ".";
             gb.norm1().putInto(gradients, b + "norm1");
             gb.attn().putInto(gradients, b + "self_attn.", QKVO);
             gb.norm2().putInto(gradients, b + "norm2");
             gb.fc1().putInto(gradients, b + "feed_forward.w_1");
             gb.fc2().putInto(gradients, b + "feed_forward.w_2");
+            bt.release();                                                               // the block's own activations
+            Kernels.release(dx);
+            if (i > 0) Kernels.release(bt.x());                 // the block before's output; block 0 reads Output.afterEmbed
             dx = gb.dInput();
         }
         // x = LN(Linear(down))·√D + pe: the table passes the gradient through, the scale multiplies it
-        LayerNorm.Grad ge = embedNorm.backward(Kernels.addRowVectorAndScale(dx.dup('c'), null, xscale), tr.lin());
+        INDArray dScaled = Kernels.addRowVectorAndScale(dx.dup('c'), null, xscale);     // [B, S, D]
+        Kernels.release(dx);
+        LayerNorm.Grad ge = embedNorm.backward(dScaled, tr.lin());
+        Kernels.release(dScaled, tr.lin());
         ge.putInto(gradients, t + "embed.out.1");
         Linear.Grad gl = embedLinear.backward(ge.dInput(), tr.output().downSampled());
+        Kernels.release(ge.dInput());
         gl.putInto(gradients, t + "embed.out.0");
         dx = gl.dInput();                                                               // [B, S, D]
-        for (int i = downsample.size() - 1; i >= 0; i--) {
-            Conv1d.Grad gc = downsample.get(i).backward(Activation.GELU_ERF.backward(dx, tr.convOut().get(i)), tr.convIn().get(i));
+        int last = downsample.size() - 1;
+        for (int i = last; i >= 0; i--) {
+            // GELU(convOut[i]) is the next conv's input, or the down-sampled output after the last conv
+            INDArray y = i == last ? tr.output().downSampled() : tr.convIn().get(i + 1);
+            INDArray dc = Activation.GELU_ERF.backward(dx, tr.convOut().get(i), y);   // [B, T_{i+1}, D]
+            Kernels.release(dx, tr.convOut().get(i));
+            if (i < last) Kernels.release(y);                   // the next conv's input (Output keeps downSampled)
+            Conv1d.Grad gc = downsample.get(i).backward(dc, tr.convIn().get(i));
+            Kernels.release(dc);
             gc.putInto(gradients, convName(i));
             dx = gc.dInput();                                                           // [B, T_i, D]
         }

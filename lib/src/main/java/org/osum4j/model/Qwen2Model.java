@@ -8,6 +8,7 @@ import org.osum4j.model.io.LoraConfig;
 import org.osum4j.model.io.Qwen2Config;
 import org.osum4j.model.io.SafeTensors;
 import org.osum4j.model.io.TensorData;
+import org.osum4j.model.nn.Kernels;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -536,7 +537,8 @@ public final class Qwen2Model {
         Qwen2Gradients g = new Qwen2Gradients(trainable);
 
         INDArray logits = r.logits;                                                                  // [C, V]
-        INDArray shifted = logits.sub(logits.max(true, 1));                                          // [C, V]
+        INDArray rowMax = logits.max(true, 1);                                                       // [C, 1]
+        INDArray shifted = logits.sub(rowMax);                                                       // [C, V]
         INDArray probs = Transforms.exp(shifted, true);                                              // [C, V]
         INDArray sumExp = probs.sum(true, 1);                                                        // [C, 1]
         probs.diviColumnVector(sumExp);
@@ -546,6 +548,7 @@ public final class Qwen2Model {
         g.setLoss(loss / count, count);
         // dL/dlogits = (softmax − onehot) / count
         float[] dl = probs.dup('c').data().asFloat();
+        Kernels.release(logits, rowMax, shifted, probs, sumExp);     // the step's temporaries are freed as they die, not at a GC
         for (int i = 0; i < dl.length; i++) dl[i] /= count;
         for (int n = 0; n < count; n++) dl[n * v + target[n]] -= 1f / count;
         INDArray dLogits = Nd4j.create(dl, new long[]{count, v}, 'c');                               // [C, V]
@@ -553,20 +556,29 @@ public final class Qwen2Model {
         // --- lm_head and final norm
         String headName = lmHeadName != null ? lmHeadName : embedName;
         if (g.wants(headName)) {
-            g.accumulate(headName, Nd4j.gemm(dLogits, Nd4j.pullRows(r.normed, 1, rows), true, false));  // [V, D]
+            INDArray normedRows = Nd4j.pullRows(r.normed, 1, rows);                                  // [C, D]
+            g.accumulate(headName, Nd4j.gemm(dLogits, normedRows, true, false));                     // [V, D]
+            Kernels.release(normedRows);
         }
         float[] scatter = new float[b * len * count];                                                // [N, C] one-hot
         for (int n = 0; n < count; n++) scatter[rows[n] * count + n] = 1f;
-        INDArray dx = Nd4j.create(scatter, new long[]{(long) b * len, count}, 'c')
-                .mmul(Nd4j.gemm(dLogits, lmHead, false, false));                                    // [N, D]
+        INDArray oneHot = Nd4j.create(scatter, new long[]{(long) b * len, count}, 'c');              // [N, C]
+        INDArray dRows = Nd4j.gemm(dLogits, lmHead, false, false);                                   // [C, D]
+        INDArray dNormed = oneHot.mmul(dRows);                                                       // [N, D]
+        Kernels.release(oneHot, dRows, dLogits);
         INDArray[] dw = g.wants(normName) ? new INDArray[1] : null;
-        dx = Qwen2Ops.rmsNormBackward(dx, r.finalIn, norm, r.finalRinv, dw);
+        INDArray dx = Qwen2Ops.rmsNormBackward(dNormed, r.finalIn, norm, r.finalRinv, dw);
         if (dw != null) g.accumulate(normName, dw[0]);
+        Kernels.release(dNormed, r.finalIn, r.finalRinv, r.normed);
 
-        // --- layers, last to first
+        // --- layers, last to first; each layer's activations are freed once its backward has read them
         for (int l = layers.size() - 1; l >= 0; l--) {
-            dx = layers.get(l).backward(dx, b, len, r.rope, saved[l], g);
+            INDArray dOut = dx;
+            dx = layers.get(l).backward(dOut, b, len, r.rope, saved[l], g);
+            Kernels.release(dOut);
+            saved[l].release();
         }
+        Kernels.release(r.rope().cos(), r.rope().sin());
         g.setInputsEmbeds(dx.reshape('c', b, len, d));
 
         // --- embedding table: scatter-add the input gradient of every id (plain Java: V can be 152k)

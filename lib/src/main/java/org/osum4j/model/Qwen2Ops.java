@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.osum4j.model.nn.Kernels;
 
 /**
  * The Qwen2 building blocks as forward/backward pairs on plain ND4J arrays (llm.c style): RMSNorm,
@@ -30,7 +31,9 @@ final class Qwen2Ops {
 
     /** y = w ⊙ x / sqrt(mean(x²) + eps); x [N, D], w [D]. */
     static Norm rmsNorm(INDArray x, INDArray w, double eps) {
-        INDArray rinv = Transforms.pow(x.mul(x).mean(true, 1).addi(eps), -0.5, false);   // [N, 1]
+        INDArray sq = x.mul(x);                                                           // [N, D]
+        INDArray rinv = Transforms.pow(sq.mean(true, 1).addi(eps), -0.5, false);          // [N, 1]
+        Kernels.release(sq);
         INDArray y = x.mulColumnVector(rinv).muliRowVector(w);                            // [N, D]
         return new Norm(y, rinv);
     }
@@ -41,10 +44,17 @@ final class Qwen2Ops {
      */
     static INDArray rmsNormBackward(INDArray dy, INDArray x, INDArray w, INDArray rinv, INDArray[] dwOut) {
         INDArray xhat = x.mulColumnVector(rinv);                       // [N, D]
-        if (dwOut != null) dwOut[0] = dy.mul(xhat).sum(0);             // [D]
+        if (dwOut != null) {
+            INDArray dyx = dy.mul(xhat);                               // [N, D]
+            dwOut[0] = dyx.sum(0);                                     // [D]
+            Kernels.release(dyx);
+        }
         INDArray g = dy.mulRowVector(w);                               // [N, D]
-        INDArray dot = g.mul(xhat).mean(true, 1);                      // [N, 1]
-        return g.subi(xhat.muliColumnVector(dot)).muliColumnVector(rinv);
+        INDArray gx = g.mul(xhat);                                     // [N, D]
+        INDArray dot = gx.mean(true, 1);                               // [N, 1]
+        INDArray dx = g.subi(xhat.muliColumnVector(dot)).muliColumnVector(rinv);
+        Kernels.release(gx, dot, xhat);                                // (temporaries: freed now, not at a GC)
+        return dx;
     }
 
     // ---------------------------------------------------------------- RoPE
@@ -92,17 +102,27 @@ final class Qwen2Ops {
         long hd = t.size(3);
         INDArray lo = t.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, hd / 2));
         INDArray hi = t.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(hd / 2, hd));
-        return Nd4j.concat(3, hi.neg(), lo);
+        INDArray neg = hi.neg();
+        INDArray out = Nd4j.concat(3, neg, lo);
+        Kernels.release(neg);
+        return out;
     }
 
     /** RoPE: t [B, n, L, hd] → t·cos + rotate_half(t)·sin (cos/sin [B, 1, L, hd] broadcast over heads). */
     static INDArray rope(INDArray t, Rope r) {
-        return t.mul(r.cos()).addi(rotateHalf(t).muli(r.sin()));
+        INDArray rotated = rotateHalf(t).muli(r.sin());
+        INDArray out = t.mul(r.cos()).addi(rotated);
+        Kernels.release(rotated);
+        return out;
     }
 
     /** Backward of RoPE: rotate_half is R with Rᵀ = −R, so dt = g·cos − rotate_half(g·sin). */
     static INDArray ropeBackward(INDArray g, Rope r) {
-        return g.mul(r.cos()).subi(rotateHalf(g.mul(r.sin())));
+        INDArray gs = g.mul(r.sin());
+        INDArray rotated = rotateHalf(gs);
+        INDArray dt = g.mul(r.cos()).subi(rotated);
+        Kernels.release(gs, rotated);
+        return dt;
     }
 
     // ---------------------------------------------------------------- attention mask and softmax
@@ -127,14 +147,21 @@ final class Qwen2Ops {
 
     /** Softmax over the last axis of a rank-4 array (max-subtracted). */
     static INDArray softmaxLast(INDArray s) {
-        INDArray e = Transforms.exp(s.sub(s.max(true, 3)), false);     // [.., S]
-        return e.divi(e.sum(true, 3));
+        INDArray max = s.max(true, 3);
+        INDArray e = Transforms.exp(s.sub(max), false);                // [.., S]
+        INDArray sum = e.sum(true, 3);
+        e.divi(sum);
+        Kernels.release(max, sum);
+        return e;
     }
 
     /** Backward of softmax over the last axis: ds = p ⊙ (dp − Σ_j dp_j p_j). */
     static INDArray softmaxLastBackward(INDArray dp, INDArray p) {
-        INDArray dot = dp.mul(p).sum(true, 3);
-        return dp.sub(dot).muli(p);
+        INDArray dpp = dp.mul(p);
+        INDArray dot = dpp.sum(true, 3);
+        INDArray ds = dp.sub(dot).muli(p);
+        Kernels.release(dpp, dot);
+        return ds;
     }
 
     // ---------------------------------------------------------------- heads

@@ -7,6 +7,7 @@ import org.osum4j.model.io.WhisperConfig;
 import org.osum4j.model.nn.Activation;
 import org.osum4j.model.nn.Conv1d;
 import org.osum4j.model.nn.FrameMask;
+import org.osum4j.model.nn.Kernels;
 import org.osum4j.model.nn.LayerNorm;
 import org.osum4j.model.nn.Linear;
 import org.osum4j.model.nn.Params;
@@ -337,7 +338,10 @@ public final class WhisperEncoder {
 
     /**
      * Backward of {@link #trace}: dOut = dL/d(lastHiddenState) [B, S, D]; dL/d(parameter) goes into
-     * {@code g} by checkpoint name (as {@link #parameters()}); the positional table gets none.
+     * {@code g} by checkpoint name (as {@link #parameters()}); the positional table gets none. Consumes the
+     * trace: each activation is released as soon as the backward has read it last (native memory is freed
+     * now, not at the next collection), so the trace cannot be used again; only {@code feats}, the
+     * {@link Output} and dOut (the caller's) stay.
      *
      * @return dL/d(feats) [B, T, n_mels]
      */
@@ -346,18 +350,28 @@ public final class WhisperEncoder {
         LayerNorm.Grad gn = finalNorm.backward(dOut, tr.output().lastLayerBeforeNorm());
         INDArray dx = gn.dInput();                                                   // [B, S, D]
         for (int i = layers.size() - 1; i >= 0; i--) {
-            PreLnBlock.Grad gb = layers.get(i).backward(dx, tr.blocks().get(i));
+            PreLnBlock.Trace bt = tr.blocks().get(i);
+            PreLnBlock.Grad gb = layers.get(i).backward(dx, bt);
             String b = prefix + n.blocks() + i + ".";
             gb.norm1().putInto(g, b + n.norm1());
             gb.attn().putInto(g, b + "self_attn.", n.qkvo());
             gb.norm2().putInto(g, b + n.norm2());
             gb.fc1().putInto(g, b + n.fc1());
             gb.fc2().putInto(g, b + n.fc2());
+            // this block's activations and its input (the stem's output or the block before's output) are read no more
+            bt.release();
+            Kernels.release(dx, bt.x());
             dx = gb.dInput();
         }
         // x = GELU(conv2(GELU(conv1(feats)))) + table: the table passes the gradient through unchanged
-        Conv1d.Grad g2 = conv2.backward(Activation.GELU_ERF.backward(dx, tr.c2()), tr.g1());
-        Conv1d.Grad g1 = conv1.backward(Activation.GELU_ERF.backward(g2.dInput(), tr.c1()), tr.feats());
+        INDArray dc2 = Activation.GELU_ERF.backward(dx, tr.c2());                    // [B, S, D]
+        Kernels.release(dx, tr.c2());
+        Conv1d.Grad g2 = conv2.backward(dc2, tr.g1());
+        Kernels.release(dc2);
+        INDArray dc1 = Activation.GELU_ERF.backward(g2.dInput(), tr.c1(), tr.g1());  // [B, T, D]; g1 = GELU(c1)
+        Kernels.release(g2.dInput(), tr.c1(), tr.g1());
+        Conv1d.Grad g1 = conv1.backward(dc1, tr.feats());
+        Kernels.release(dc1);
         g1.putInto(g, prefix + n.conv1());
         g2.putInto(g, prefix + n.conv2());
         gn.putInto(g, prefix + n.finalNorm());

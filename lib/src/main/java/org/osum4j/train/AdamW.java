@@ -1,9 +1,11 @@
 package org.osum4j.train;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.osum4j.model.nn.Kernels;
 
+import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -56,8 +58,9 @@ public final class AdamW {
         step++;
         double bc1 = 1 - Math.pow(options.beta1, step);
         double bc2 = 1 - Math.pow(options.beta2, step);
-        double stepSize = lr / bc1;
-        double sqrtBc2 = Math.sqrt(bc2);
+        Coefficients c = new Coefficients((float) (1 - lr * options.weightDecay), (float) options.beta1, (float) (1 - options.beta1),
+                (float) options.beta2, (float) (1 - options.beta2), (float) Math.sqrt(bc2), (float) options.eps, (float) (lr / bc1),
+                options.weightDecay != 0);
         for (Map.Entry<String, INDArray> e : grads.entrySet()) {
             String name = e.getKey();
             INDArray g = e.getValue();
@@ -67,14 +70,49 @@ public final class AdamW {
                 throw new IllegalArgumentException("gradient of '" + name + "' has shape " + java.util.Arrays.toString(g.shape())
                         + ", parameter has " + java.util.Arrays.toString(p.shape()));
             }
-            INDArray mi = m.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
-            INDArray vi = v.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
-            if (options.weightDecay != 0) p.muli(1 - lr * options.weightDecay);      // decoupled decay
-            mi.muli(options.beta1).addi(g.mul(1 - options.beta1));                   // m = β1 m + (1-β1) g
-            vi.muli(options.beta2).addi(g.mul(g).muli(1 - options.beta2));           // v = β2 v + (1-β2) g²
-            INDArray denom = Transforms.sqrt(vi, true).divi(sqrtBc2).addi(options.eps);
-            p.subi(mi.div(denom).muli(stepSize));                                    // p -= lr/bc1 · m / denom
+            if (p.dataType() != DataType.FLOAT) {
+                throw new IllegalArgumentException("parameter '" + name + "' is " + p.dataType() + "; AdamW updates fp32 parameters only");
+            }
+            INDArray mi = m.computeIfAbsent(name, k -> Nd4j.zeros(DataType.FLOAT, p.shape()));
+            INDArray vi = v.computeIfAbsent(name, k -> Nd4j.zeros(DataType.FLOAT, p.shape()));
+            boolean inPlace = Kernels.isPacked(p);
+            INDArray pp = inPlace ? p : p.dup('c');                                   // a view: update a packed copy, write back
+            update(floats(pp), floats(Kernels.packed(g)), floats(mi), floats(vi), (int) p.length(), c);
+            if (!inPlace) p.assign(pp);
         }
+    }
+
+    /**
+     * The step's scalars in fp32, as ND4J's scalar ops on fp32 arrays used them (the update was once six such
+     * ops per tensor): decay 1 − lr·wd, β1, 1 − β1, β2, 1 − β2, √bc2, eps and the step size lr/bc1.
+     */
+    private record Coefficients(float decay, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float sqrtBc2,
+                                float eps, float stepSize, boolean decays) {
+    }
+
+    /**
+     * The fused update of one tensor, one pass over its n floats, each element in the order of the math:
+     * p ← p·(1 − lr·wd); m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²; p ← p − (lr/bc1)·m / (√v / √bc2 + eps).
+     * Every step is rounded to fp32 as the former element-wise ops rounded it.
+     */
+    private static void update(FloatBuffer p, FloatBuffer g, FloatBuffer m, FloatBuffer v, int n, Coefficients c) {
+        for (int i = 0; i < n; i++) {
+            float gi = g.get(i);
+            float pi = c.decays ? p.get(i) * c.decay : p.get(i);
+            float mi = m.get(i) * c.beta1 + gi * c.oneMinusBeta1;
+            float vi = v.get(i) * c.beta2 + (gi * gi) * c.oneMinusBeta2;
+            float denom = (float) Math.sqrt(vi) / c.sqrtBc2 + c.eps;
+            m.put(i, mi);
+            v.put(i, vi);
+            p.put(i, pi - (mi / denom) * c.stepSize);
+        }
+    }
+
+    /** A packed fp32 array's elements as a buffer, element 0 at index 0 (writes go to the array). */
+    private static FloatBuffer floats(INDArray x) {
+        FloatBuffer fb = x.data().asNioFloat();
+        fb.position((int) x.offset());
+        return fb.slice();
     }
 
     /** Moments and step for checkpoints: names {@code m.<param>}, {@code v.<param>}. */
@@ -90,8 +128,8 @@ public final class AdamW {
         m.clear();
         v.clear();
         state.forEach((k, x) -> {
-            if (k.startsWith("m.")) m.put(k.substring(2), x.dup());
-            else if (k.startsWith("v.")) v.put(k.substring(2), x.dup());
+            if (k.startsWith("m.")) m.put(k.substring(2), x.castTo(DataType.FLOAT).dup('c'));   // packed: the update reads it directly
+            else if (k.startsWith("v.")) v.put(k.substring(2), x.castTo(DataType.FLOAT).dup('c'));
             else throw new IllegalArgumentException("optimizer state entry '" + k + "' is neither m.* nor v.*");
         });
         this.step = steps;

@@ -35,6 +35,62 @@ class OptimTest {
     }
 
     @Test
+    void adamW_fusedUpdate_matchesFormulaOnRandomData() {
+        java.util.Random rng = new java.util.Random(7);
+        int rows = 37, cols = 53;                                       // odd sizes: no lane-aligned shortcut hides a bug
+        float[] p0 = new float[rows * cols];
+        for (int i = 0; i < p0.length; i++) p0[i] = (float) rng.nextGaussian();
+        INDArray packed = Nd4j.create(p0.clone(), new long[]{rows, cols}, 'c');
+        INDArray parent = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, cols, rows);  // the parameter as a transposed view
+        INDArray view = parent.transpose();
+        view.assign(packed);
+        Map<String, INDArray> params = new LinkedHashMap<>();
+        params.put("packed", packed);
+        params.put("view", view);
+        AdamW.Options o = new AdamW.Options(3e-3, 0.9, 0.99, 1e-6, 0.01);
+        AdamW opt = new AdamW(o);
+        double[] p = new double[p0.length], m = new double[p0.length], v = new double[p0.length];
+        double[] mScale = new double[p0.length], pScale = new double[p0.length];  // the terms in magnitude: m and p can cancel to ~0
+        for (int i = 0; i < p.length; i++) {
+            p[i] = p0[i];
+            pScale[i] = Math.abs(p0[i]);
+        }
+        double[] lrs = {3e-3, 2e-3, 1e-3};
+        for (int t = 1; t <= lrs.length; t++) {
+            float[] g = new float[p0.length];
+            for (int i = 0; i < g.length; i++) g[i] = (float) (rng.nextGaussian() * Math.pow(10, rng.nextInt(5) - 3));
+            INDArray ga = Nd4j.create(g, new long[]{rows, cols}, 'c');
+            opt.step(params, Map.of("packed", ga, "view", ga.dup()), lrs[t - 1]);
+            // torch.optim.AdamW, written out in double
+            double bc1 = 1 - Math.pow(o.beta1(), t), bc2 = 1 - Math.pow(o.beta2(), t), lr = lrs[t - 1];
+            for (int i = 0; i < p.length; i++) {
+                p[i] *= 1 - lr * o.weightDecay();
+                m[i] = o.beta1() * m[i] + (1 - o.beta1()) * g[i];
+                mScale[i] = o.beta1() * mScale[i] + (1 - o.beta1()) * Math.abs(g[i]);
+                v[i] = o.beta2() * v[i] + (1 - o.beta2()) * g[i] * g[i];
+                double update = lr / bc1 * m[i] / (Math.sqrt(v[i]) / Math.sqrt(bc2) + o.eps());
+                p[i] -= update;
+                pScale[i] = pScale[i] * (1 - lr * o.weightDecay()) + Math.abs(update);
+            }
+        }
+        for (String name : new String[]{"packed", "view"}) {
+            float[] got = flat(params.get(name)), gm = flat(opt.state().get("m." + name)), gv = flat(opt.state().get("v." + name));
+            for (int i = 0; i < p.length; i++) {
+                assertEquals(p[i], got[i], 1e-6 * pScale[i] + 1e-12, name + " p[" + i + "]");
+                assertEquals(m[i], gm[i], 1e-6 * mScale[i] + 1e-12, name + " m[" + i + "]");
+                assertEquals(v[i], gv[i], 1e-6 * Math.abs(v[i]) + 1e-12, name + " v[" + i + "]");
+            }
+        }
+        assertArrayEquals(flat(params.get("packed")), flat(params.get("view")), 0f,
+                "a view parameter is updated exactly like a packed one");
+    }
+
+    /** The elements of any array in C order. */
+    private static float[] flat(INDArray x) {
+        return x.dup('c').reshape(x.length()).toFloatVector();
+    }
+
+    @Test
     void adamW_frozenParameters_getNoState() {
         Map<String, INDArray> params = new LinkedHashMap<>();
         params.put("trained", Nd4j.ones(3));

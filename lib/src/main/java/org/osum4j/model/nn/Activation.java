@@ -38,6 +38,15 @@ public enum Activation {
         };
     }
 
+    /**
+     * Backward of {@link #apply} when the forward's output y = act(x) was kept too (a training trace): the same
+     * gradient, GELU's without a second erf pass. y may be null (then as {@link #backward(INDArray, INDArray)}).
+     */
+    public INDArray backward(INDArray dy, INDArray x, INDArray y) {
+        if (y == null || this == RELU) return backward(dy, x);
+        return GradKernels.geluBackwardFromOutput(dy, x, y);
+    }
+
     /** From a config value ({@code gelu}, {@code relu}); anything else is an error naming the value. */
     public static Activation parse(String name, String where) {
         return switch (name.toLowerCase(Locale.ROOT)) {

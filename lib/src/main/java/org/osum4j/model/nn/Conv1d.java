@@ -73,6 +73,7 @@ public record Conv1d(INDArray weight, INDArray unfolded, INDArray bias, int stri
         if (tOut < 1) throw new IllegalArgumentException("conv1d: " + t + " frames are too few for kernel " + k);
         INDArray cols = Kernels.im2col(x, (int) k, stride, padLeft, (int) tOut);   // [B·T', K·C], zeros in the padding
         INDArray y = Kernels.addRowVectorAndScale(cols.mmul(unfolded), bias, 1.0);  // [B·T', D]
+        Kernels.release(cols);
         return y.reshape('c', b, tOut, outChannels());                  // [B, T', D]
     }
 
@@ -107,9 +108,12 @@ public record Conv1d(INDArray weight, INDArray unfolded, INDArray bias, int stri
         INDArray cols = Kernels.im2col(x, k, stride, padLeft, (int) tOut);           // [B·T', K·C]
         INDArray dy2 = Kernels.packed(dy).reshape('c', b * tOut, d);                 // [B·T', D]
         INDArray dUnfolded = Nd4j.gemm(cols, dy2, true, false);                      // [K·C, D]
+        Kernels.release(cols);
         INDArray dW = dUnfolded.reshape('c', k, c, d).permute(2, 1, 0).dup('c');     // [D, C, K]
+        Kernels.release(dUnfolded);
         INDArray dCols = Nd4j.gemm(dy2, unfolded, false, true);                      // [B·T', K·C]
         INDArray dx = GradKernels.col2im(dCols, b, t, c, k, stride, padLeft, (int) tOut); // [B, T, C]
+        Kernels.release(dCols);
         return new Grad(dx, dW, GradKernels.sumRows(dy2));
     }
 }

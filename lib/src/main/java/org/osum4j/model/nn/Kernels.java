@@ -12,7 +12,9 @@ import java.util.Arrays;
  * writing the arrays' native memory directly. GEMMs stay in BLAS; these replace chains of ND4J element-wise
  * ops, each of which allocates a fresh off-heap array and starts its own thread team: on a busy 2-core
  * machine a single {@code x.mul(c)} over 1.5 M floats took 20–30 ms, the same loop here ≈ 1 ms. Each
- * kernel reads its inputs once and writes once. Not thread-parallel: they are a small share of the time.
+ * kernel reads its inputs once and writes once. The element-wise and row-wise ones over large arrays split the
+ * elements (or rows) into one range per core ({@link #inParallel}); each output element is written by one
+ * range in the same arithmetic, so the results do not depend on the split.
  */
 public final class Kernels {
 
@@ -89,11 +91,13 @@ public final class Kernels {
         float[] g = packed(gamma).toFloatVector(), b = packed(beta).toFloatVector();
         INDArray out = newLike(x);
         FloatBuffer y = buffer(out);
-        for (int o = 0; o < n; o += d) {
-            double mean = rowMean(a, o, d);
-            double inv = rowInvStd(a, o, d, mean, eps);
-            for (int j = 0; j < d; j++) y.put(o + j, (float) ((a.get(o + j) - mean) * inv) * g[j] + b[j]);
-        }
+        inParallelRows(n / d, d, (r0, r1) -> {
+            for (int o = r0 * d; o < r1 * d; o += d) {
+                double mean = rowMean(a, o, d);
+                double inv = rowInvStd(a, o, d, mean, eps);
+                for (int j = 0; j < d; j++) y.put(o + j, (float) ((a.get(o + j) - mean) * inv) * g[j] + b[j]);
+            }
+        });
         return out;
     }
 
@@ -110,14 +114,18 @@ public final class Kernels {
         INDArray out = newLike(x);
         FloatBuffer y = buffer(out);
         float s = (float) c;
-        for (int i = 0, n = (int) x.length(); i < n; i++) y.put(i, a.get(i) * s);
+        inParallel((int) x.length(), (from, to) -> {
+            for (int i = from; i < to; i++) y.put(i, a.get(i) * s);
+        });
         return out;
     }
 
     /** In place on e (= erf(x/√2)): e = ½·x·(1 + e), the last step of exact GELU. Returns e. */
     public static INDArray geluFromErf(INDArray x, INDArray e) {
         FloatBuffer a = buffer(packed(x)), t = buffer(e);
-        for (int i = 0, n = (int) e.length(); i < n; i++) t.put(i, 0.5f * a.get(i) * (1f + t.get(i)));
+        inParallel((int) e.length(), (from, to) -> {
+            for (int i = from; i < to; i++) t.put(i, 0.5f * a.get(i) * (1f + t.get(i)));
+        });
         return e;
     }
 
@@ -148,6 +156,50 @@ public final class Kernels {
             }
         }
         return cols;
+    }
+
+    /**
+     * Frees the native buffers of arrays nothing reads any more, now instead of at the next garbage collection
+     * (ND4J's CPU backend frees a buffer only when the GC collects its Java object). Skips nulls and arrays that
+     * do not own their buffer (views, workspace arrays, already released ones). The caller must own each array's
+     * buffer: a full-size reshape is not a view to ND4J and shares its parent's buffer, so releasing it frees both.
+     */
+    public static void release(INDArray... xs) {
+        for (INDArray x : xs) if (x != null && x.closeable()) x.close();
+    }
+
+    /** Element ranges below this many floats run on the calling thread alone. */
+    private static final int PARALLEL_MIN = 1 << 16;
+
+    /** A loop body over the element range [from, to). */
+    interface Range {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs body over [0, n) split into one contiguous range per core (the caller takes one, the common pool
+     * the rest); each element is written by exactly one range, so results do not depend on the split.
+     */
+    static void inParallel(int n, Range body) {
+        int parts = Math.min(Runtime.getRuntime().availableProcessors(), Math.max(1, n / PARALLEL_MIN));
+        if (parts <= 1) {
+            body.run(0, n);
+            return;
+        }
+        java.util.stream.IntStream.range(0, parts).parallel()
+                .forEach(k -> body.run((int) ((long) n * k / parts), (int) ((long) n * (k + 1) / parts)));
+    }
+
+    /** {@link #inParallel} over whole rows: rows [r0, r1) of {@code rowLength} floats each per range. */
+    static void inParallelRows(int rows, int rowLength, Range body) {
+        int parts = (int) Math.min(Math.min(Runtime.getRuntime().availableProcessors(), rows),
+                Math.max(1, (long) rows * rowLength / PARALLEL_MIN));
+        if (parts <= 1) {
+            body.run(0, rows);
+            return;
+        }
+        java.util.stream.IntStream.range(0, parts).parallel()
+                .forEach(i -> body.run((int) ((long) rows * i / parts), (int) ((long) rows * (i + 1) / parts)));
     }
 
     /** Mean of the {@code d} values of {@code a} from {@code o} (one row of a layer norm). */

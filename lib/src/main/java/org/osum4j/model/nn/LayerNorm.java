@@ -49,6 +49,11 @@ public record LayerNorm(INDArray gamma, INDArray beta, double eps) {
             grads.put(prefix + ".weight", dGamma);
             grads.put(prefix + ".bias", dBeta);
         }
+
+        /** The same parameter gradients with {@code dInput} dropped (after a caller consumed and released it). */
+        public Grad withoutInput() {
+            return new Grad(null, dGamma, dBeta);
+        }
     }
 
     /** Backward of {@link #apply}: dy and the input x, both [..., D] (mean and variance are recomputed from x). */

@@ -66,6 +66,11 @@ public record Linear(INDArray weight, INDArray bias) {
             grads.put(prefix + ".weight", dWeight);
             if (dBias != null) grads.put(prefix + ".bias", dBias);
         }
+
+        /** The same parameter gradients with {@code dInput} dropped (after a caller consumed and released it). */
+        public Grad withoutInput() {
+            return new Grad(null, dWeight, dBias);
+        }
     }
 
     /** Backward of {@link #apply}: dy [..., out] and the input x [..., in] → dx = dy·W, dW = dyᵀ·x, db = Σ dy. */

@@ -56,6 +56,15 @@ public record PreLnBlock(LayerNorm norm1, SelfAttention attn, LayerNorm norm2, L
      */
     public record Trace(INDArray x, INDArray n1, SelfAttention.Trace attn, INDArray h, INDArray n2, INDArray f1, INDArray a,
                         INDArray output) {
+
+        /**
+         * Frees the block's own activations (everything but {@code x}, the previous block's output, and
+         * {@code output}, the next block's input) once {@link #backward} has consumed them: the trace is unusable after.
+         */
+        public void release() {
+            attn.release();
+            Kernels.release(n1, h, n2, f1, a);
+        }
     }
 
     /** Gradients of one block call; {@code dInput} [B, T, D] is dL/dx. */
@@ -75,18 +84,27 @@ public record PreLnBlock(LayerNorm norm1, SelfAttention attn, LayerNorm norm2, L
         return new Trace(x, n1, at, h, n2, f1, a, out);
     }
 
-    /** Backward of {@link #trace}: dy [B, T, D] → dL/dx and every parameter's gradient. */
+    /**
+     * Backward of {@link #trace}: dy [B, T, D] → dL/dx and every parameter's gradient. The intermediate
+     * gradients are released as soon as they are consumed (the returned {@link Grad}'s nested ones carry no
+     * {@code dInput}); dy and the trace are left to the caller.
+     */
     public Grad backward(INDArray dy, Trace tr) {
         // out = h + fc2(act(fc1(LN2(h))))
         Linear.Grad g2 = fc2.backward(dy, tr.a());                              // da [B, T, F]
-        INDArray df1 = act.backward(g2.dInput(), tr.f1());                      // [B, T, F]
+        INDArray df1 = act.backward(g2.dInput(), tr.f1(), tr.a());              // [B, T, F]
+        Kernels.release(g2.dInput());
         Linear.Grad g1 = fc1.backward(df1, tr.n2());                            // dn2 [B, T, D]
+        Kernels.release(df1);
         LayerNorm.Grad gn2 = norm2.backward(g1.dInput(), tr.h());
+        Kernels.release(g1.dInput());
         INDArray dh = Kernels.addInPlace(gn2.dInput(), dy);                     // [B, T, D]
         // h = x + attn(LN1(x))
         SelfAttention.Grad ga = attn.backward(dh, tr.attn());                   // dn1 [B, T, D]
         LayerNorm.Grad gn1 = norm1.backward(ga.dInput(), tr.x());
+        Kernels.release(ga.dInput());
         INDArray dx = Kernels.addInPlace(gn1.dInput(), dh);                     // [B, T, D]
-        return new Grad(dx, gn1, ga, gn2, g1, g2);
+        Kernels.release(dh);
+        return new Grad(dx, gn1.withoutInput(), ga.withoutInput(), gn2.withoutInput(), g1.withoutInput(), g2.withoutInput());
     }
 }

@@ -46,6 +46,27 @@ class LayerBackwardTest {
     }
 
     @Test
+    void geluBackwardFromOutput_matchesErfFormToFp32Rounding() {
+        // random inputs over GELU's whole range plus the edge cases: 0, tiny, deep negative (Φ underflows), large positive;
+        // more than one parallel range's worth of elements
+        int n = 300_000;
+        float[] xs = new float[n];
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 0; i < n; i++) xs[i] = (float) (r.nextGaussian() * 4);
+        float[] edges = {0f, 1e-38f, -1e-38f, 1e-20f, -1e-7f, -9f, -20f, -40f, 9f, 40f};
+        System.arraycopy(edges, 0, xs, 0, edges.length);
+        INDArray x = org.nd4j.linalg.factory.Nd4j.create(xs, new long[]{3, n / 3}, 'c');
+        INDArray dy = init.normal(3, n / 3);
+        float[] ref = GradKernels.geluBackward(dy, x).reshape(n).toFloatVector();
+        float[] got = GradKernels.geluBackwardFromOutput(dy, x, Activation.GELU_ERF.apply(x)).reshape(n).toFloatVector();
+        float[] up = dy.reshape(n).toFloatVector();
+        for (int i = 0; i < n; i++) {
+            // slope = Φ(x) + x·φ(x) ∈ [−0.17, 1.13]: a few fp32 ulps of the slope, times |dy|
+            assertEquals(ref[i], got[i], 4e-7 * Math.abs(up[i]) + 1e-30, "x = " + xs[i]);
+        }
+    }
+
+    @Test
     void conv1dBackward_whisperStemPadding_matchesFiniteDifferences() {
         INDArray w = init.normal(4, 3, 3), bias = init.normal(4), x = init.normal(1, 8, 3);
         Function<INDArray[], INDArray> f = a -> new Conv1d(a[1], a[2], 2, 1, 1).apply(a[0]);
