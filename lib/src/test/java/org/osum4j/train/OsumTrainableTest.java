@@ -220,7 +220,8 @@ class OsumTrainableTest {
         assertEquals(2, spots.length);
     }
 
-    private static void check(OsumTrainable model, OsumBatch batch, String name, Trainable.StepResult r, long flat) {
+    /** Asserts r's gradient of one entry of {@code name} against the central difference of the loss; returns that difference. */
+    static double check(Trainable<OsumBatch> model, OsumBatch batch, String name, Trainable.StepResult r, long flat) {
         INDArray p = model.parameters().get(name);
         INDArray view = p.reshape(p.length());
         float orig = view.getFloat(flat);
@@ -233,6 +234,7 @@ class OsumTrainableTest {
         double fd = (up - down) / (2 * eps);
         double ours = r.gradients().get(name).reshape(p.length()).getDouble(flat);
         assertEquals(fd, ours, 0.05 * Math.abs(fd) + 2e-4, name + "[" + flat + "]: finite difference " + fd + ", ours " + ours);
+        return fd;
     }
 
     /**
