@@ -97,15 +97,18 @@ public final class CtcEval implements Main.Command {
             DynamicBatcher.Config batching = DynamicBatcher.Config.osum();
             List<OsumBatch> batches = OsumCollator.of(list, LogMel.of(osum.config().encoder().numMelBins()),
                     new Examples(TaskRegistry.osum(), osum.tokenizer(), false), Filter.osum(), batching).singles(0);
-            Map<String, List<OsumBatch>> byTask = new LinkedHashMap<>();
-            byTask.put("all", batches);
-            for (OsumBatch b : batches) byTask.computeIfAbsent(b.task(), k -> new ArrayList<>()).add(b);
+            Map<String, List<String>> refs = new LinkedHashMap<>(), hyps = new LinkedHashMap<>();
+            for (OsumBatch b : batches) {                                                      // single utterances
+                String ref = ctc.references(b).get(0), hyp = ctc.greedy(b).get(0);
+                for (String task : List.of("all", b.task())) {
+                    refs.computeIfAbsent(task, k -> new ArrayList<>()).add(ref);
+                    hyps.computeIfAbsent(task, k -> new ArrayList<>()).add(hyp);
+                }
+            }
             Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-            Map<OsumBatch, String> hyp = new java.util.IdentityHashMap<>();
-            for (OsumBatch b : batches) hyp.put(b, ctc.greedy(b).get(0));
-            byTask.forEach((task, bs) -> {
-                Map<String, Double> m = new LinkedHashMap<>(Train.greedyCtcErrorRates(ctc, bs, hyp::get));
-                m.put("utterances", (double) bs.size());
+            refs.forEach((task, r) -> {
+                Map<String, Double> m = new LinkedHashMap<>(Train.ctcErrorRates(r, hyps.get(task)));
+                m.put("utterances", (double) r.size());
                 out.put(task, m);
             });
             return out;

@@ -310,18 +310,16 @@ public final class Train implements Main.Command {
      * validation log's "all" row): whether the encoder listens, before any LLM is involved.
      */
     static Map<String, Double> greedyCtcErrorRates(EncoderCtcTrainable ctc, List<OsumBatch> batches) {
-        return greedyCtcErrorRates(ctc, batches, null);
-    }
-
-    /** As above with the greedy transcripts of single-utterance batches already made ({@code hypothesis}; null: decode here). */
-    static Map<String, Double> greedyCtcErrorRates(EncoderCtcTrainable ctc, List<OsumBatch> batches,
-                                                   java.util.function.Function<OsumBatch, String> hypothesis) {
         List<String> refs = new ArrayList<>(), hyps = new ArrayList<>();
         for (OsumBatch b : batches) {
             refs.addAll(ctc.references(b));
-            if (hypothesis != null && b.size() == 1) hyps.add(hypothesis.apply(b));
-            else hyps.addAll(ctc.greedy(b));
+            hyps.addAll(ctc.greedy(b));
         }
+        return ctcErrorRates(refs, hyps);
+    }
+
+    /** Letter error rate ("cer") and word error rate ("wer") of parallel letter transcripts, in %. */
+    static Map<String, Double> ctcErrorRates(List<String> refs, List<String> hyps) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("cer", 100 * ErrorRate.score(spelled(refs), spelled(hyps)).rate());
         m.put("wer", 100 * ErrorRate.score(refs, hyps).rate());

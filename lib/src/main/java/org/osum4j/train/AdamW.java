@@ -77,7 +77,7 @@ public final class AdamW {
             INDArray vi = v.computeIfAbsent(name, k -> Nd4j.zeros(DataType.FLOAT, p.shape()));
             boolean inPlace = Kernels.isPacked(p);
             INDArray pp = inPlace ? p : p.dup('c');                                   // a view: update a packed copy, write back
-            update(floats(pp), floats(Kernels.packed(g)), floats(mi), floats(vi), (int) p.length(), c);
+            update(Kernels.buffer(pp), Kernels.buffer(Kernels.packed(g)), Kernels.buffer(mi), Kernels.buffer(vi), (int) p.length(), c);
             if (!inPlace) p.assign(pp);
         }
     }
@@ -106,13 +106,6 @@ public final class AdamW {
             v.put(i, vi);
             p.put(i, pi - (mi / denom) * c.stepSize);
         }
-    }
-
-    /** A packed fp32 array's elements as a buffer, element 0 at index 0 (writes go to the array). */
-    private static FloatBuffer floats(INDArray x) {
-        FloatBuffer fb = x.data().asNioFloat();
-        fb.position((int) x.offset());
-        return fb.slice();
     }
 
     /** Moments and step for checkpoints: names {@code m.<param>}, {@code v.<param>}. */

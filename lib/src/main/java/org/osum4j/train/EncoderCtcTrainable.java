@@ -139,8 +139,7 @@ public final class EncoderCtcTrainable implements Trainable<OsumBatch> {
         WhisperEncoder.Output out = trace != null ? trace.output() : encoder.forwardFrames(x, lengths, false);
         INDArray h = out.lastHiddenState();                                                    // [B, S, D]
         int b = (int) h.size(0), s = (int) h.size(1), d = (int) h.size(2), c = ALPHABET.length();
-        INDArray logits = h.reshape(b * s, d).mmul(weight.transpose()).addiRowVector(bias);  // [B·S, C]
-        float[] z = logits.dup('c').data().asFloat();
+        float[] z = logits(h);                                                                  // [B·S, C]
         int[] valid = out.mask().valid();
 
         long letters = 0;
@@ -195,8 +194,8 @@ public final class EncoderCtcTrainable implements Trainable<OsumBatch> {
         INDArray x = OsumTrainable.pad(batch.features(), encoder.config().numMelBins(), lengths);
         WhisperEncoder.Output out = encoder.forwardFrames(x, lengths, false);
         INDArray h = out.lastHiddenState();                                                    // [B, S, D]
-        int b = (int) h.size(0), s = (int) h.size(1), d = (int) h.size(2), c = ALPHABET.length();
-        float[] z = h.reshape(b * s, d).mmul(weight.transpose()).addiRowVector(bias).dup('c').data().asFloat();
+        int b = (int) h.size(0), s = (int) h.size(1), c = ALPHABET.length();
+        float[] z = logits(h);                                                                  // [B·S, C]
         List<String> texts = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {
             StringBuilder sb = new StringBuilder();
@@ -210,6 +209,11 @@ public final class EncoderCtcTrainable implements Trainable<OsumBatch> {
             texts.add(sb.toString().replaceAll(" +", " ").strip());
         }
         return texts;
+    }
+
+    /** The head's letter scores of encoder frames h [B, S, D], row-major [B·S, C]. */
+    private float[] logits(INDArray h) {
+        return h.reshape(h.size(0) * h.size(1), h.size(2)).mmul(weight.transpose()).addiRowVector(bias).dup('c').data().asFloat();
     }
 
     /** The reference letters of a batch as text (what the loss is computed against). */

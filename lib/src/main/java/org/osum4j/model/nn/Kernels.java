@@ -22,7 +22,7 @@ public final class Kernels {
     }
 
     /** The array's elements as a float buffer, element 0 at index 0 (C-order contiguous arrays only). */
-    static FloatBuffer buffer(INDArray x) {
+    public static FloatBuffer buffer(INDArray x) {
         if (!isPacked(x)) throw new IllegalArgumentException("kernel input must be C-contiguous, got a view " + Params.shape(x));
         FloatBuffer fb = x.data().asNioFloat();
         fb.position((int) x.offset());
@@ -181,13 +181,7 @@ public final class Kernels {
      * the rest); each element is written by exactly one range, so results do not depend on the split.
      */
     static void inParallel(int n, Range body) {
-        int parts = Math.min(Runtime.getRuntime().availableProcessors(), Math.max(1, n / PARALLEL_MIN));
-        if (parts <= 1) {
-            body.run(0, n);
-            return;
-        }
-        java.util.stream.IntStream.range(0, parts).parallel()
-                .forEach(k -> body.run((int) ((long) n * k / parts), (int) ((long) n * (k + 1) / parts)));
+        inParallelRows(n, 1, body);                                                  // rows of one element
     }
 
     /** {@link #inParallel} over whole rows: rows [r0, r1) of {@code rowLength} floats each per range. */
